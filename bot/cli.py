@@ -1,0 +1,131 @@
+"""`python -m bot`: one entry point, a subcommand for each job."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.knowledge import DEFAULT_DIR, KnowledgeBase, KnowledgeError, load_knowledge
+from bot.render import entry_text
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _load_or_report(directory: Path) -> KnowledgeBase | None:
+    try:
+        return load_knowledge(directory)
+    except KnowledgeError as error:
+        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def quoted_phrases(speech: str) -> list[str]:
+    """Every phrase the speech puts in “…”, in order, without repeats."""
+    import re
+
+    return list(dict.fromkeys(re.findall(r"“([^”]{1,40})”", speech)))
+
+
+def coverage(kb: KnowledgeBase) -> tuple[float, int, int]:
+    """Share of the speech's characters inside some quote, and how many quoted phrases have an entry name."""
+    covered = bytearray(len(kb.speech))
+    for entry in kb.entries:
+        for quote in entry.quotes:
+            start = kb.speech.find(quote)
+            while start != -1:
+                covered[start : start + len(quote)] = b"\x01" * len(quote)
+                start = kb.speech.find(quote, start + 1)
+    text_chars = [i for i, ch in enumerate(kb.speech) if not ch.isspace()]
+    share = sum(covered[i] for i in text_chars) / max(1, len(text_chars))
+    names = {n for e in kb.entries for n in e.names}
+    phrases = quoted_phrases(kb.speech)
+    named = sum(1 for p in phrases if any(p in n or n in p for n in names))
+    return share, named, len(phrases)
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    kb = _load_or_report(args.knowledge)
+    if kb is None:
+        return 1
+    kinds = Counter(e.kind for e in kb.entries)
+    share, named, phrases = coverage(kb)
+    print(f"knowledge base OK: {len(kb)} entries in {args.knowledge}")
+    for kind in ("section", "term", "fact"):
+        print(f"  {kind:8s} {kinds.get(kind, 0):4d}")
+    print(f"  aliases  {sum(len(e.aliases) for e in kb.entries):4d}")
+    print(f"  quotes   {sum(len(e.quotes) for e in kb.entries):4d}")
+    print(f"  background notes {sum(1 for e in kb.entries if e.background):4d}")
+    print(f"coverage: {share:.1%} of the speech's characters quoted; {named}/{phrases} quoted phrases named")
+    return 0
+
+
+def cmd_kb_show(args: argparse.Namespace) -> int:
+    kb = _load_or_report(args.knowledge)
+    if kb is None:
+        return 1
+    entry = kb.get(args.id)
+    if entry is None:
+        print(f"no entry {args.id!r}; `python -m bot kb list` shows the ids", file=sys.stderr)
+        return 1
+    print(entry_text(entry, kb))
+    return 0
+
+
+def cmd_kb_list(args: argparse.Namespace) -> int:
+    kb = _load_or_report(args.knowledge)
+    if kb is None:
+        return 1
+    for entry in kb.entries:
+        print(f"{entry.id:32s} {entry.kind:8s} {entry.title}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Study bot for the bureau's Q1 2022 party-building and clean-government meeting speech.",
+    )
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        default=DEFAULT_DIR,
+        help="folder holding speech.txt and the YAML entries (default: %(default)s)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    kb = commands.add_parser("kb", help="check, list or show the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
+    kb_commands.add_parser("check", help="validate every file; print a summary or the errors").set_defaults(
+        handler=cmd_kb_check
+    )
+    kb_commands.add_parser("list", help="list ids, kinds and titles").set_defaults(handler=cmd_kb_list)
+    show = kb_commands.add_parser("show", help="print one entry as a user sees it")
+    show.add_argument("id", help="entry id, e.g. term-si-mingque")
+    show.set_defaults(handler=cmd_kb_show)
+
+    for register in _extra_commands():
+        register(commands)
+    return parser
+
+
+def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Subcommands that live beside their front end or store, registered here in one list."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
