@@ -118,7 +118,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as error:
         raise KnowledgeError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f"{mark.line + 1}" if mark else "?"
@@ -204,7 +204,9 @@ def _check_links(entries: list[Entry], problems: list[str]) -> None:
     first_of: dict[str, Entry] = {}
     for entry in entries:
         if entry.id in first_of:
-            problems.append(f"{entry.source}: entry {entry.id!r}: duplicate id (first at {first_of[entry.id].source})")
+            problems.append(
+                f"{entry.source}: entry {entry.id!r}: duplicate id (first at {first_of[entry.id].source})"
+            )
         else:
             first_of[entry.id] = entry
     owner_of: dict[str, Entry] = {}

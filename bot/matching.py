@@ -1,0 +1,601 @@
+"""Question → entry: normalisation, names (exact, homophone, fuzzy), token coverage and keyword rules.
+
+Each entry gets one score in [0, 1]:
+
+* a name of the entry (title or alias) found in the question: 0.72 + up to 0.28 from coverage and length;
+  found by pinyin (a homophone typed through a pinyin keyboard): a little less; by rapidfuzz partial ratio: less;
+* otherwise its coverage: the share of the question's information (IDF-weighted jieba tokens, and characters)
+  that the entry's text holds;
+* a keyword rule (knowledge/rules.yaml) lifts its target to the rule's priority.
+
+Then an ordinal (第三条, 排第三) picks the item of a list entry, and a comparison (X和Y有什么区别) shows both.
+
+Thresholds, chosen on ../shared/eval/dev.yaml (70 questions), see docs/matching.md for the sweep:
+CONFIDENT = 0.5 answers; SUGGEST = 0.3 offers "did you mean"; below, a polite decline.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jieba
+from pypinyin import Style, pinyin
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
+from bot.normalize import normalize
+from bot.render import entry_text
+
+CONFIDENT = 0.5
+SUGGEST = 0.3
+MAX_QUESTION_CHARS = 300
+MAX_SUGGESTIONS = 3
+CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+# Words that say how a question is asked, not what it is about.
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "或",
+        "对",
+        "把",
+        "被",
+        "给",
+        "从",
+        "向",
+        "让",
+        "由",
+        "将",
+        "就",
+        "都",
+        "也",
+        "还",
+        "又",
+        "而",
+        "并",
+        "等",
+        "之",
+        "其",
+        "这",
+        "那",
+        "些",
+        "个",
+        "位",
+        "种",
+        "条",
+        "点",
+        "项",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "为何",
+        "为什么",
+        "哪些",
+        "哪个",
+        "哪几",
+        "哪几个",
+        "哪一",
+        "哪",
+        "几",
+        "几个",
+        "多少",
+        "是否",
+        "有没有",
+        "吗",
+        "么",
+        "呢",
+        "吧",
+        "啊",
+        "讲话",
+        "讲话中",
+        "讲话里",
+        "讲话里面",
+        "这篇",
+        "篇",
+        "文中",
+        "文章",
+        "原文",
+        "原话",
+        "里",
+        "里面",
+        "中",
+        "上",
+        "下",
+        "提到",
+        "提及",
+        "提出",
+        "说",
+        "说的",
+        "说了",
+        "讲",
+        "讲了",
+        "讲的",
+        "谈",
+        "谈到",
+        "指",
+        "指的",
+        "指的是",
+        "意思",
+        "含义",
+        "内涵",
+        "解释",
+        "理解",
+        "具体",
+        "主要",
+        "一下",
+        "有",
+        "要",
+        "会",
+        "能",
+        "可以",
+        "应该",
+        "需要",
+        "该",
+        "请",
+        "问",
+        "我",
+        "我们",
+        "你",
+        "您",
+        "他",
+        "她",
+        "它",
+        "他们",
+        "大家",
+        "咱们",
+        "一共",
+        "分别",
+        "各自",
+        "都是",
+        "是什么",
+        "什么样",
+        "怎么样",
+        "怎么办",
+        "做",
+        "做什么",
+        "呢",
+        "嗯",
+        "哦",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "这词",
+        "词",
+        "词儿",
+        "一词",
+        "说法",
+        "提法",
+        "概念",
+        "内容",
+        "东西",
+        "情况",
+        "方面",
+        "部分",
+    ]
+)
+STOPCHARS = frozenset(
+    "的了是在和与及或对把被给从向让由将就都也还又而并等之其这那些个吗么呢吧啊什怎样如何哪几多少讲话说提到里中上下要有会能可以该请问我你您他她它们"
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    pattern: re.Pattern[str]
+    target: str
+    priority: float
+    unless: re.Pattern[str] | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...] = ()
+    children: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    ordinal: re.Pattern[str] | None = None
+    compare: re.Pattern[str] | None = None
+
+
+def load_rules(path: Path | str, kb: KnowledgeBase) -> Rules:
+    """Read knowledge/rules.yaml; a bad pattern or an unknown target names the file and line."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    problems: list[str] = []
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: rules file must be a mapping with a 'rules' list"])
+
+    def compile_at(text: Any, line: int, what: str) -> re.Pattern[str] | None:
+        try:
+            return re.compile(str(text))
+        except re.error as error:
+            problems.append(f"{path}:{line}: {what}: bad pattern: {error}")
+            return None
+
+    def target_exists(template: str) -> bool:
+        return all(template.format(n=n) in kb for n in range(1, 2)) if "{n}" in template else template in kb
+
+    lines = data.get("__lines__", {})
+    rules: list[Rule] = []
+    for raw in data.get("rules") or []:
+        line = raw.get("__line__", 0)
+        name = str(raw.get("name", "?"))
+        pattern = compile_at(raw.get("pattern", ""), line, f"rule {name!r}")
+        unless = compile_at(raw["unless"], line, f"rule {name!r}") if raw.get("unless") else None
+        target = str(raw.get("target", ""))
+        if not target_exists(target):
+            problems.append(f"{path}:{line}: rule {name!r}: target {target!r} is not an entry id")
+        priority = raw.get("priority", 0.8)
+        if not isinstance(priority, int | float) or not 0 <= priority <= 1:
+            problems.append(f"{path}:{line}: rule {name!r}: priority must be a number in [0, 1]")
+        if pattern is not None:
+            rules.append(Rule(name, pattern, target, float(priority), unless))
+    children = {k: v for k, v in (data.get("children") or {}).items() if not k.startswith("__")}
+    for parent, template in children.items():
+        if parent not in kb or not target_exists(template):
+            problems.append(f"{path}:{lines.get('children', 0)}: children: {parent!r} → {template!r} unknown")
+    ordinal = compile_at(data["ordinal"], lines.get("ordinal", 0), "ordinal") if data.get("ordinal") else None
+    compare = compile_at(data["compare"], lines.get("compare", 0), "compare") if data.get("compare") else None
+    if problems:
+        raise KnowledgeError(problems)
+    return Rules(tuple(rules), MappingProxyType(children), ordinal, compare)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The outcome for one question: an answer, suggestions, or a decline, with the text to show."""
+
+    question: str
+    normalized: str
+    answered: bool
+    entry_id: str | None
+    score: float
+    suggestions: tuple[str, ...]
+    text: str
+    entry_ids: tuple[str, ...] = ()
+    outcome: str = "decline"  # answer | suggest | decline | empty | too_long
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    text: str
+    entry: int
+    readings: tuple[frozenset[str], ...]
+
+
+# Fuzzy pinyin: the pairs that pinyin keyboards and southern accents confuse.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+
+
+def _fuzzy(syllable: str) -> str:
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long) :]
+            break
+    if syllable.startswith("l"):
+        syllable = "n" + syllable[1:]
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
+@lru_cache(maxsize=65536)
+def readings(char: str) -> frozenset[str]:
+    """Every toneless reading of one character (polyphones kept), fuzzed; a non-Chinese char reads as itself."""
+    if not "\u3400" <= char <= "\u9fff":
+        return frozenset((char,))
+    return frozenset(_fuzzy(r) for r in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+class Matcher:
+    """Built once from the knowledge base (jieba loaded, names indexed); `match` is then pure and fast."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        rules: Rules | None = None,
+        *,
+        confident: float = CONFIDENT,
+        suggest: float = SUGGEST,
+    ) -> None:
+        self.kb = kb
+        self.rules = rules or Rules()
+        self.confident = confident
+        self.suggest = suggest
+        self.entries: tuple[Entry, ...] = kb.entries
+        self._index_of = {e.id: i for i, e in enumerate(self.entries)}
+        self.tokenizer = jieba.Tokenizer()
+        jieba.setLogLevel(logging.WARNING)
+        self.tokenizer.initialize()
+        self._names: list[_Name] = []
+        self._name_lookup: dict[str, list[int]] = defaultdict(list)
+        for index, entry in enumerate(self.entries):
+            for name in dict.fromkeys(normalize(n) for n in entry.names):
+                if not name:
+                    continue
+                self._name_lookup[name].append(index)
+                self._names.append(_Name(name, index, tuple(readings(c) for c in name)))
+                if 2 <= len(name) <= 12:
+                    self.tokenizer.add_word(name, freq=20000)
+        self._by_first_reading: dict[str, list[_Name]] = defaultdict(list)
+        for name in self._names:
+            if len(name.text) >= 2:
+                for reading in name.readings[0]:
+                    self._by_first_reading[reading].append(name)
+        self._fuzzy_names = [n.text for n in self._names if len(n.text) >= 4]
+        self._fuzzy_owner = [n.entry for n in self._names if len(n.text) >= 4]
+        self._build_coverage_index()
+
+    # ---- index ---------------------------------------------------------------------------------
+
+    def tokens(self, normalized: str) -> list[str]:
+        """Content tokens of a normalised text: jieba (search mode, knowledge-base names as words), no stopwords."""
+        words = self.tokenizer.lcut_for_search(normalized)
+        return [w for w in dict.fromkeys(words) if w.strip() and w not in STOPWORDS and not w.isspace()]
+
+    @staticmethod
+    def chars(normalized: str) -> set[str]:
+        return {c for c in normalized if "\u3400" <= c <= "\u9fff" and c not in STOPCHARS}
+
+    def _build_coverage_index(self) -> None:
+        token_postings: dict[str, set[int]] = defaultdict(set)
+        char_postings: dict[str, set[int]] = defaultdict(set)
+        for index, entry in enumerate(self.entries):
+            text = normalize(" ".join([*entry.names, entry.answer, *entry.quotes]))
+            for token in self.tokens(text):
+                token_postings[token].add(index)
+            for char in self.chars(text):
+                char_postings[char].add(index)
+        n = len(self.entries)
+        self._max_idf = math.log(1 + n)
+        self._token_postings = {t: tuple(p) for t, p in token_postings.items()}
+        self._token_idf = {t: math.log(1 + n / len(p)) for t, p in token_postings.items()}
+        self._char_postings = {c: tuple(p) for c, p in char_postings.items()}
+        self._char_idf = {c: math.log(1 + n / len(p)) for c, p in char_postings.items()}
+
+    # ---- the layers, each usable alone ---------------------------------------------------------
+
+    def exact_names(self, normalized: str) -> list[tuple[int, int, _Name]]:
+        """Names that stand in the question as written: (start, end, name), longest spans kept."""
+        hits = []
+        for name in self._names:
+            start = normalized.find(name.text)
+            if start != -1:
+                hits.append((start, start + len(name.text), name))
+        return _longest(hits)
+
+    def pinyin_names(
+        self, normalized: str, taken: Iterable[tuple[int, int]] = ()
+    ) -> list[tuple[int, int, _Name]]:
+        """Names whose pinyin stands in the question (必有之路 → 必由之路), outside spans already taken."""
+        chars = [readings(c) for c in normalized]
+        blocked = set()
+        for start, end in taken:
+            blocked.update(range(start, end))
+        hits = []
+        for i, first in enumerate(chars):
+            if i in blocked:
+                continue
+            for reading in first:
+                for name in self._by_first_reading.get(reading, ()):
+                    size = len(name.readings)
+                    if size < 3 and len(normalized) > 12:
+                        continue  # two-syllable homophones are too common in long questions
+                    if i + size > len(chars) or any(j in blocked for j in range(i, i + size)):
+                        continue
+                    if all(chars[i + k] & name.readings[k] for k in range(1, size)):
+                        hits.append((i, i + size, name))
+        return _longest(hits)
+
+    def fuzzy_names(self, normalized: str, cutoff: float = 80) -> dict[int, float]:
+        """rapidfuzz partial ratio of long names against the question: entry index → best ratio."""
+        if not self._fuzzy_names or len(normalized) < 4:
+            return {}
+        found: dict[int, float] = {}
+        for _, ratio, position in process.extract(
+            normalized, self._fuzzy_names, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=8
+        ):
+            owner = self._fuzzy_owner[position]
+            found[owner] = max(found.get(owner, 0.0), ratio)
+        return found
+
+    def coverage(self, normalized: str) -> tuple[dict[int, float], float]:
+        """Entry index → share of the question's information held by the entry; and the unknown share."""
+        tokens = self.tokens(normalized)
+        chars = self.chars(normalized)
+        token_total = sum(self._token_idf.get(t, self._max_idf) for t in tokens)
+        char_total = sum(self._char_idf.get(c, self._max_idf) for c in chars)
+        if not token_total or not char_total:
+            return {}, 1.0
+        unknown = sum(self._max_idf for t in tokens if t not in self._token_idf) / token_total
+        token_share: dict[int, float] = defaultdict(float)
+        for token in tokens:
+            for index in self._token_postings.get(token, ()):
+                token_share[index] += self._token_idf[token] / token_total
+        char_share: dict[int, float] = defaultdict(float)
+        for char in chars:
+            for index in self._char_postings.get(char, ()):
+                char_share[index] += self._char_idf[char] / char_total
+        scores = {i: 0.65 * token_share.get(i, 0.0) + 0.35 * char_share[i] for i in char_share}
+        return scores, unknown
+
+    def rule_targets(self, normalized: str) -> dict[str, tuple[float, str]]:
+        """Entry id → (priority, rule name) for every keyword rule that fires."""
+        found: dict[str, tuple[float, str]] = {}
+        for rule in self.rules.rules:
+            match = rule.pattern.search(normalized)
+            if not match or (rule.unless and rule.unless.search(normalized)):
+                continue
+            target = rule.target
+            if "{n}" in target:
+                numeral = next((g for g in match.groups() if g), None)
+                if numeral is None:
+                    continue
+                target = target.format(n=CHINESE_DIGITS.get(numeral, 0))
+            if target in self.kb and found.get(target, (0.0, ""))[0] < rule.priority:
+                found[target] = (rule.priority, rule.name)
+        return found
+
+    # ---- the whole ---------------------------------------------------------------------------
+
+    def scores(self, normalized: str) -> tuple[dict[int, float], list[tuple[int, int, _Name]]]:
+        """Every candidate entry's score, and the name hits (exact first, then pinyin)."""
+        exact = self.exact_names(normalized)
+        by_sound = self.pinyin_names(normalized, [(s, e) for s, e, _ in exact])
+        cover, unknown = self.coverage(normalized)
+        scores: dict[int, float] = {}
+        for index, value in cover.items():
+            scores[index] = value * (1 - 0.5 * unknown)
+        for bonus, hits in ((0.72, exact), (0.66, by_sound)):
+            for start, end, name in hits:
+                length_bonus = 0.1 * min(1.0, (end - start) / 5)
+                value = bonus + 0.18 * cover.get(name.entry, 0.0) + length_bonus
+                scores[name.entry] = max(scores.get(name.entry, 0.0), value)
+        if not exact and not by_sound:
+            for index, ratio in self.fuzzy_names(normalized).items():
+                value = 0.45 + 0.2 * (ratio - 80) / 20 + 0.2 * cover.get(index, 0.0)
+                scores[index] = max(scores.get(index, 0.0), value)
+        for entry_id, (priority, _) in self.rule_targets(normalized).items():
+            index = self._index_of[entry_id]
+            scores[index] = max(scores.get(index, 0.0), priority + 0.05 * cover.get(index, 0.0))
+        return scores, exact + by_sound
+
+    def _ordinal_child(self, normalized: str, hits, ranked: list[int]) -> int | None:
+        if self.rules.ordinal is None:
+            return None
+        blocked = set()
+        for start, end, _ in hits:
+            blocked.update(range(start, end))
+        for found in self.rules.ordinal.finditer(normalized):
+            if found.start() in blocked or found.start("n") in blocked:
+                continue
+            n = CHINESE_DIGITS.get(found.group("n"), 0)
+            parents = [name.entry for _, _, name in hits] + ranked[:1]
+            for parent in parents:
+                child = self._child(self.entries[parent].id, n)
+                if child is not None:
+                    return child
+        return None
+
+    def _child(self, parent_id: str, n: int) -> int | None:
+        template = self.rules.children.get(parent_id, parent_id + "-{n}")
+        return self._index_of.get(template.format(n=n))
+
+    def match(self, question: str) -> Match:
+        """Best entry for a question, or suggestions, or a decline."""
+        if not isinstance(question, str):
+            question = str(question)
+        normalized = normalize(question[: MAX_QUESTION_CHARS * 20])
+        if not any(c.isalnum() for c in normalized):
+            return self._refuse(question, normalized, "empty", EMPTY_REPLY)
+        if len(normalized) > MAX_QUESTION_CHARS:
+            return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", TOO_LONG_REPLY)
+        scores, hits = self.scores(normalized)
+        ranked = sorted(scores, key=lambda i: (-scores[i], i))
+        if not ranked:
+            return self._refuse(question, normalized, "decline", self.decline_text())
+        best = ranked[0]
+        child = self._ordinal_child(normalized, hits, ranked)
+        if child is not None:
+            scores[child] = max(scores.get(child, 0.0), scores[best], 0.9)
+            ranked.remove(child) if child in ranked else None
+            ranked.insert(0, child)
+            best = child
+        score = round(min(1.0, scores[best]), 4)
+        if score >= self.confident:
+            shown = [best]
+            named = list(dict.fromkeys(name.entry for _, _, name in hits))
+            if self.rules.compare and len(named) >= 2 and self.rules.compare.search(normalized):
+                shown = named[:2]
+            ids = tuple(self.entries[i].id for i in shown)
+            suggestions = tuple(self.entries[i].id for i in ranked[1 : 1 + MAX_SUGGESTIONS] if i not in shown)
+            return Match(
+                question,
+                normalized,
+                True,
+                ids[0],
+                score,
+                suggestions,
+                self.answer_text(ids),
+                ids,
+                "answer",
+            )
+        if score >= self.suggest:
+            picks = tuple(
+                self.entries[i].id for i in ranked[:MAX_SUGGESTIONS] if scores[i] >= self.suggest * 0.8
+            )
+            return Match(
+                question, normalized, False, None, score, picks, self.suggest_text(picks), (), "suggest"
+            )
+        return Match(question, normalized, False, None, score, (), self.decline_text(), (), "decline")
+
+    # ---- texts -------------------------------------------------------------------------------
+
+    def answer_text(self, entry_ids: tuple[str, ...]) -> str:
+        if len(entry_ids) == 1:
+            return entry_text(self.kb[entry_ids[0]], self.kb)
+        return "\n\n".join(entry_text(self.kb[i], self.kb, with_related=False) for i in entry_ids)
+
+    def suggest_text(self, entry_ids: tuple[str, ...]) -> str:
+        lines = ["没有找到确切的答案。您是不是想问："]
+        lines += [f"{n}. {self.kb[i].title}" for n, i in enumerate(entry_ids, 1)]
+        lines.append("回复编号查看，或换个说法再问。")
+        return "\n".join(lines)
+
+    def decline_text(self) -> str:
+        return DECLINE_REPLY
+
+    @staticmethod
+    def _refuse(question: str, normalized: str, outcome: str, text: str) -> Match:
+        return Match(question, normalized, False, None, 0.0, (), text, (), outcome)
+
+
+def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]:
+    """Drop hits inside a longer hit's span (三会 inside 三会一课), keep one hit per entry."""
+    hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
+    kept: list[tuple[int, int, _Name]] = []
+    seen_entries = set()
+    for start, end, name in hits:
+        if any(s <= start and end <= e for s, e, _ in kept) or name.entry in seen_entries:
+            continue
+        kept.append((start, end, name))
+        seen_entries.add(name.entry)
+    return kept
+
+
+EMPTY_REPLY = "请用文字提一个关于这次讲话的问题，例如：“五个必由之路是什么”“四明确指什么”。"
+TOO_LONG_REPLY = (
+    f"问题太长了（超过 {MAX_QUESTION_CHARS} 字）。请只问一个问题，例如：“一岗双责要求班子成员做什么”。"
+)
+DECLINE_REPLY = (
+    "抱歉，这个问题超出了这次讲话的内容，我无法回答。\n"
+    "我只讲局2022年第一季度党建工作例会暨党风廉政建设推进会上的讲话：讲话的结构（开头、五个问题、五方面要求、结尾），"
+    "讲话里的提法（如“五个必由之路”“四明确”“一岗双责”“四风”），以及谁要做什么。\n"
+    "可以试试问：“讲话指出了哪些问题”“四明确指什么”“纪检+是什么监督模式”。"
+)
+
+
+def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
+    """The matcher with the knowledge base's own rules file, when there is one."""
+    rules_path = (kb.directory or Path(".")) / "rules.yaml"
+    rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
+    return Matcher(kb, rules, **options)

@@ -1,0 +1,130 @@
+"""Question normalisation, table-driven: every rewrite is a row of data, applied in a fixed order.
+
+Both the questions and the knowledge base's own texts go through the same steps, so "5个必由之路", "問題④"
+and "五个必由之路" meet on common ground.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import cn2an
+from opencc import OpenCC
+
+# Markup people paste from web pages or chats: tags and entities go, their text stays.
+MARKUP = (
+    (re.compile(r"<[^<>]{0,200}>"), " "),
+    (re.compile(r"&(?:nbsp|amp|lt|gt|quot|#\d+);"), " "),
+)
+
+# Characters that are not text: control characters, lone surrogates, private use, variation selectors.
+NOT_TEXT = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufe00-\ufe0f\u200b-\u200f\u2060\ufeff]"
+)
+
+# Numeral characters people type for the speech's Chinese numerals (after NFKC, ④ is already "4").
+NUMERAL_VARIANTS = str.maketrans(
+    {
+        "壹": "一",
+        "贰": "二",
+        "叁": "三",
+        "肆": "四",
+        "伍": "五",
+        "陆": "六",
+        "柒": "七",
+        "捌": "八",
+        "玖": "九",
+    }
+)
+ROMAN_AFTER_DI = {"i": "一", "ii": "二", "iii": "三", "iv": "四", "v": "五"}
+
+# Colloquial words rewritten to the plain form; fillers dropped. Order matters: longer first.
+COLLOQUIAL = (
+    ("干啥", "做什么"),
+    ("干嘛", "做什么"),
+    ("咋样", "怎样"),
+    ("咋", "怎么"),
+    ("啥", "什么"),
+    ("哪几条", "哪些"),
+    ("这词儿", "这个词"),
+)
+FILLERS = re.compile(
+    "|".join(
+        [
+            r"请问一下",
+            r"请问",
+            r"请教一下",
+            r"想问一下",
+            r"想问下",
+            r"问一下",
+            r"我想知道",
+            r"想了解一下",
+            r"麻烦(?:你|您)?",
+            r"哈喽",
+            r"你好",
+            r"您好",
+            r"嗨",
+            r"(?:哈)+哈",
+            r"(?:呵)+呵",
+            r"(?:嘿)+嘿",
+            r"讲真",
+            r"说真的",
+            r"那个",
+            r"到底",
+            r"(?:啊)+",
+            r"(?:嗯)+",
+            r"(?:呃)+",
+            r"(?:哦)+",
+            r"呢",
+            r"吧",
+            r"呀",
+            r"嘛",
+            r"哇",
+            r"咱们",
+            r"咱",
+            r"[。？！?!…~～]+$",
+        ]
+    )
+)
+
+# Everything but letters, digits, CJK and "+" (纪检+) becomes a space.
+PUNCTUATION = re.compile(r"[^\w+\u3400-\u9fff]+")
+DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?![\d.年])")
+ROMAN = re.compile(r"(?<=第)(iii|ii|iv|i|v)(?![a-z])")
+SPACE_BETWEEN_CJK = re.compile(r"(?<=[\u3400-\u9fff+])\s+|\s+(?=[\u3400-\u9fff])")
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def _arabic_to_chinese(match: re.Match[str]) -> str:
+    """1–99 become Chinese numerals (the speech writes 五个, 第三); years and long numbers stay as they are."""
+    return cn2an.an2cn(match.group(0))
+
+
+def strip_markup(text: str) -> str:
+    for pattern, replacement in MARKUP:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def normalize(text: str) -> str:
+    """The canonical form of a question or a knowledge-base name, for matching only (never shown)."""
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = NOT_TEXT.sub(" ", text)
+    text = strip_markup(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _opencc().convert(text)
+    text = text.lower().translate(NUMERAL_VARIANTS)
+    text = ROMAN.sub(lambda m: ROMAN_AFTER_DI[m.group(1)], text)
+    text = DIGITS.sub(_arabic_to_chinese, text)
+    for old, new in COLLOQUIAL:
+        text = text.replace(old, new)
+    text = PUNCTUATION.sub(" ", text)
+    text = FILLERS.sub("", text)
+    text = SPACE_BETWEEN_CJK.sub("", text)
+    return " ".join(text.split())
