@@ -115,7 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live beside their front end or store, registered here in one list."""
-    return []
+    import bot.console
+
+    return [bot.console.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

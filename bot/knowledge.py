@@ -20,7 +20,7 @@ KINDS = ("section", "term", "fact")
 REQUIRED_FIELDS = ("id", "kind", "title", "answer", "quotes", "where")
 OPTIONAL_FIELDS = ("aliases", "related", "background")
 SPEECH_FILE = "speech.txt"
-NON_ENTRY_FILES = frozenset({"rules.yaml"})
+NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml"})
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 

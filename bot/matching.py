@@ -35,7 +35,9 @@ from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
 from bot.normalize import normalize
 from bot.render import entry_text
 
-CONFIDENT = 0.5
+CONFIDENT = 0.45
+COVERAGE_CEILING = 0.8
+FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
 SUGGEST = 0.3
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
@@ -43,152 +45,16 @@ CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 
 # Words that say how a question is asked, not what it is about.
 STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "是",
-        "在",
-        "和",
-        "与",
-        "及",
-        "或",
-        "对",
-        "把",
-        "被",
-        "给",
-        "从",
-        "向",
-        "让",
-        "由",
-        "将",
-        "就",
-        "都",
-        "也",
-        "还",
-        "又",
-        "而",
-        "并",
-        "等",
-        "之",
-        "其",
-        "这",
-        "那",
-        "些",
-        "个",
-        "位",
-        "种",
-        "条",
-        "点",
-        "项",
-        "什么",
-        "怎么",
-        "怎样",
-        "如何",
-        "为何",
-        "为什么",
-        "哪些",
-        "哪个",
-        "哪几",
-        "哪几个",
-        "哪一",
-        "哪",
-        "几",
-        "几个",
-        "多少",
-        "是否",
-        "有没有",
-        "吗",
-        "么",
-        "呢",
-        "吧",
-        "啊",
-        "讲话",
-        "讲话中",
-        "讲话里",
-        "讲话里面",
-        "这篇",
-        "篇",
-        "文中",
-        "文章",
-        "原文",
-        "原话",
-        "里",
-        "里面",
-        "中",
-        "上",
-        "下",
-        "提到",
-        "提及",
-        "提出",
-        "说",
-        "说的",
-        "说了",
-        "讲",
-        "讲了",
-        "讲的",
-        "谈",
-        "谈到",
-        "指",
-        "指的",
-        "指的是",
-        "意思",
-        "含义",
-        "内涵",
-        "解释",
-        "理解",
-        "具体",
-        "主要",
-        "一下",
-        "有",
-        "要",
-        "会",
-        "能",
-        "可以",
-        "应该",
-        "需要",
-        "该",
-        "请",
-        "问",
-        "我",
-        "我们",
-        "你",
-        "您",
-        "他",
-        "她",
-        "它",
-        "他们",
-        "大家",
-        "咱们",
-        "一共",
-        "分别",
-        "各自",
-        "都是",
-        "是什么",
-        "什么样",
-        "怎么样",
-        "怎么办",
-        "做",
-        "做什么",
-        "呢",
-        "嗯",
-        "哦",
-        "这个",
-        "那个",
-        "这些",
-        "那些",
-        "这词",
-        "词",
-        "词儿",
-        "一词",
-        "说法",
-        "提法",
-        "概念",
-        "内容",
-        "东西",
-        "情况",
-        "方面",
-        "部分",
-    ]
+    """
+    的 了 是 在 和 与 及 或 对 把 被 给 从 向 让 由 将 就 都 也 还 又 而 并 等 之 其 这 那 些 个 位 种 条 点 项
+    什么 怎么 怎样 如何 为何 为什么 哪些 哪个 哪几 哪几个 哪一 哪 几 几个 多少 是否 有没有 吗 么 呢 吧 啊
+    讲话 讲话中 讲话里 讲话里面 这篇 篇 文中 文章 原文 原话 里 里面 中 上 下 提到 提及 提出 说 说的 说了 讲 讲了
+    讲的 谈 谈到 指 指的 指的是 意思 含义 内涵 解释 理解 具体 主要 一下 有 要 会 能 可以 应该 需要 该
+    请 问 我 我们 你 您 他 她 它 他们 大家 咱们 一共 分别 各自 都是 是什么 什么样 怎么样 怎么办 做 做什么
+    嗯 哦 这个 那个 这些 那些 这词 词 词儿 一词 说法 提法 概念 内容 东西 情况 方面 部分
+    看待 认为 评价 描述 批评 怎么说 如何说 形容 表述 阐述 论述 看法 观点 态度 回事 一回事 到底 究竟
+    之后 以后 之前 以前 时候 时 后 前 还 再 才 已经 已 所 为 以 于 着 过 得 地 很 最 更 比较 特别
+    """.split()
 )
 STOPCHARS = frozenset(
     "的了是在和与及或对把被给从向让由将就都也还又而并等之其这那些个吗么呢吧啊什怎样如何哪几多少讲话说提到里中上下要有会能可以该请问我你您他她它们"
@@ -314,6 +180,7 @@ class Matcher:
         kb: KnowledgeBase,
         rules: Rules | None = None,
         *,
+        synonyms: Mapping[str, str] | None = None,
         confident: float = CONFIDENT,
         suggest: float = SUGGEST,
     ) -> None:
@@ -323,6 +190,7 @@ class Matcher:
         self.suggest = suggest
         self.entries: tuple[Entry, ...] = kb.entries
         self._index_of = {e.id: i for i, e in enumerate(self.entries)}
+        self._synonyms: Mapping[str, str] = {}
         self.tokenizer = jieba.Tokenizer()
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer.initialize()
@@ -344,33 +212,63 @@ class Matcher:
         self._fuzzy_names = [n.text for n in self._names if len(n.text) >= 4]
         self._fuzzy_owner = [n.entry for n in self._names if len(n.text) >= 4]
         self._build_coverage_index()
+        # Which list entry each item belongs to, and at which position (problem-3 is the 3rd of problems).
+        self._position: dict[int, int] = {}
+        for entry in self.entries:
+            for n in range(1, 11):
+                child = self._child(entry.id, n)
+                if child is not None:
+                    self._position.setdefault(child, n)
+        # A typed word maps to the speech's word only when the speech's word is known and the typed one is not.
+        self._synonyms = {
+            typed: known
+            for typed, known in (synonyms or {}).items()
+            if known in self._token_idf and typed not in self._token_idf
+        }
+        for typed in self._synonyms:
+            self.tokenizer.add_word(typed, freq=2000)
 
     # ---- index ---------------------------------------------------------------------------------
 
     def tokens(self, normalized: str) -> list[str]:
         """Content tokens of a normalised text: jieba (search mode, knowledge-base names as words), no stopwords."""
         words = self.tokenizer.lcut_for_search(normalized)
+        words = [self._synonyms.get(w, w) for w in words]
         return [w for w in dict.fromkeys(words) if w.strip() and w not in STOPWORDS and not w.isspace()]
 
     @staticmethod
-    def chars(normalized: str) -> set[str]:
-        return {c for c in normalized if "\u3400" <= c <= "\u9fff" and c not in STOPCHARS}
+    def grams(normalized: str) -> list[str]:
+        """Character unigrams and bigrams of the Chinese text, without the function characters."""
+        runs = re.findall(r"[\u3400-\u9fff]+", normalized)
+        found: list[str] = []
+        for run in runs:
+            found.extend(c for c in run if c not in STOPCHARS)
+            found.extend(run[i : i + 2] for i in range(len(run) - 1) if not STOPCHARS.intersection(run[i : i + 2]))
+        return list(dict.fromkeys(found))
 
     def _build_coverage_index(self) -> None:
-        token_postings: dict[str, set[int]] = defaultdict(set)
-        char_postings: dict[str, set[int]] = defaultdict(set)
+        """Postings with a field weight: a word in an entry's names counts more than one in its quotes."""
+        token_postings: dict[str, dict[int, float]] = defaultdict(dict)
+        gram_postings: dict[str, dict[int, float]] = defaultdict(dict)
         for index, entry in enumerate(self.entries):
-            text = normalize(" ".join([*entry.names, entry.answer, *entry.quotes]))
-            for token in self.tokens(text):
-                token_postings[token].add(index)
-            for char in self.chars(text):
-                char_postings[char].add(index)
+            fields = (
+                (normalize(" ".join(entry.names)), FIELD_WEIGHTS["names"]),
+                (normalize(entry.answer), FIELD_WEIGHTS["answer"]),
+                (normalize(" ".join(entry.quotes)), FIELD_WEIGHTS["quotes"]),
+            )
+            for text, weight in fields:
+                for token in self.tokens(text):
+                    postings = token_postings[token]
+                    postings[index] = max(postings.get(index, 0.0), weight)
+                for gram in self.grams(text):
+                    postings = gram_postings[gram]
+                    postings[index] = max(postings.get(index, 0.0), weight)
         n = len(self.entries)
         self._max_idf = math.log(1 + n)
-        self._token_postings = {t: tuple(p) for t, p in token_postings.items()}
+        self._token_postings = {t: tuple(p.items()) for t, p in token_postings.items()}
         self._token_idf = {t: math.log(1 + n / len(p)) for t, p in token_postings.items()}
-        self._char_postings = {c: tuple(p) for c, p in char_postings.items()}
-        self._char_idf = {c: math.log(1 + n / len(p)) for c, p in char_postings.items()}
+        self._gram_postings = {g: tuple(p.items()) for g, p in gram_postings.items()}
+        self._gram_idf = {g: math.log(1 + n / len(p)) for g, p in gram_postings.items()}
 
     # ---- the layers, each usable alone ---------------------------------------------------------
 
@@ -402,11 +300,15 @@ class Matcher:
                         continue  # two-syllable homophones are too common in long questions
                     if i + size > len(chars) or any(j in blocked for j in range(i, i + size)):
                         continue
-                    if all(chars[i + k] & name.readings[k] for k in range(1, size)):
-                        hits.append((i, i + size, name))
+                    if not all(chars[i + k] & name.readings[k] for k in range(1, size)):
+                        continue
+                    typed = normalized[i : i + size]
+                    if any(t != n and t in STOPCHARS for t, n in zip(typed, name.text, strict=True)):
+                        continue  # 有的单位 is not a typo of 优的单位: function characters are typed on purpose
+                    hits.append((i, i + size, name))
         return _longest(hits)
 
-    def fuzzy_names(self, normalized: str, cutoff: float = 80) -> dict[int, float]:
+    def fuzzy_names(self, normalized: str, cutoff: float = 84) -> dict[int, float]:
         """rapidfuzz partial ratio of long names against the question: entry index → best ratio."""
         if not self._fuzzy_names or len(normalized) < 4:
             return {}
@@ -419,23 +321,30 @@ class Matcher:
         return found
 
     def coverage(self, normalized: str) -> tuple[dict[int, float], float]:
-        """Entry index → share of the question's information held by the entry; and the unknown share."""
+        """Entry index → share of the question's information the entry holds (0..1); and the unknown share.
+
+        Words the knowledge base never uses count in the denominator at half weight: a paraphrase has a few,
+        an off-topic question is mostly made of them.
+        """
         tokens = self.tokens(normalized)
-        chars = self.chars(normalized)
-        token_total = sum(self._token_idf.get(t, self._max_idf) for t in tokens)
-        char_total = sum(self._char_idf.get(c, self._max_idf) for c in chars)
-        if not token_total or not char_total:
+        grams = self.grams(normalized)
+        unknown_weight = 0.5 * self._max_idf
+        token_total = sum(self._token_idf.get(t, unknown_weight) for t in tokens)
+        gram_total = sum(self._gram_idf.get(g, unknown_weight) for g in grams)
+        if not token_total or not gram_total:
             return {}, 1.0
-        unknown = sum(self._max_idf for t in tokens if t not in self._token_idf) / token_total
+        unknown = sum(unknown_weight for t in tokens if t not in self._token_idf) / token_total
         token_share: dict[int, float] = defaultdict(float)
         for token in tokens:
-            for index in self._token_postings.get(token, ()):
-                token_share[index] += self._token_idf[token] / token_total
-        char_share: dict[int, float] = defaultdict(float)
-        for char in chars:
-            for index in self._char_postings.get(char, ()):
-                char_share[index] += self._char_idf[char] / char_total
-        scores = {i: 0.65 * token_share.get(i, 0.0) + 0.35 * char_share[i] for i in char_share}
+            idf = self._token_idf.get(token)
+            for index, weight in self._token_postings.get(token, ()) if idf else ():
+                token_share[index] += weight * idf / token_total
+        gram_share: dict[int, float] = defaultdict(float)
+        for gram in grams:
+            idf = self._gram_idf.get(gram)
+            for index, weight in self._gram_postings.get(gram, ()) if idf else ():
+                gram_share[index] += weight * idf / gram_total
+        scores = {i: 0.5 * token_share.get(i, 0.0) + 0.5 * gram_share[i] for i in gram_share}
         return scores, unknown
 
     def rule_targets(self, normalized: str) -> dict[str, tuple[float, str]]:
@@ -451,9 +360,21 @@ class Matcher:
                 if numeral is None:
                     continue
                 target = target.format(n=CHINESE_DIGITS.get(numeral, 0))
-            if target in self.kb and found.get(target, (0.0, ""))[0] < rule.priority:
-                found[target] = (rule.priority, rule.name)
+            priority = rule.priority * self._remainder_factor(normalized, match, target)
+            if target in self.kb and found.get(target, (0.0, ""))[0] < priority:
+                found[target] = (priority, rule.name)
         return found
+
+    def _remainder_factor(self, normalized: str, match: re.Match[str], target: str) -> float:
+        """How far a rule's target also explains the words its pattern did not consume (1 = fully)."""
+        rest = normalized[: match.start()] + " " + normalized[match.end() :]
+        tokens = [t for t in self.tokens(rest) if t in self._token_idf]
+        if not tokens or target not in self._index_of:
+            return 1.0
+        index = self._index_of[target]
+        total = sum(self._token_idf[t] for t in tokens)
+        held = sum(self._token_idf[t] for t in tokens if any(i == index for i, _ in self._token_postings[t]))
+        return 0.6 + 0.4 * held / total
 
     # ---- the whole ---------------------------------------------------------------------------
 
@@ -464,7 +385,7 @@ class Matcher:
         cover, unknown = self.coverage(normalized)
         scores: dict[int, float] = {}
         for index, value in cover.items():
-            scores[index] = value * (1 - 0.5 * unknown)
+            scores[index] = COVERAGE_CEILING * value * (1 - 0.5 * max(0.0, unknown - 0.3))
         for bonus, hits in ((0.72, exact), (0.66, by_sound)):
             for start, end, name in hits:
                 length_bonus = 0.1 * min(1.0, (end - start) / 5)
@@ -472,29 +393,42 @@ class Matcher:
                 scores[name.entry] = max(scores.get(name.entry, 0.0), value)
         if not exact and not by_sound:
             for index, ratio in self.fuzzy_names(normalized).items():
-                value = 0.45 + 0.2 * (ratio - 80) / 20 + 0.2 * cover.get(index, 0.0)
+                value = 0.45 + 0.2 * (ratio - 84) / 16 + 0.2 * cover.get(index, 0.0)
                 scores[index] = max(scores.get(index, 0.0), value)
         for entry_id, (priority, _) in self.rule_targets(normalized).items():
             index = self._index_of[entry_id]
             scores[index] = max(scores.get(index, 0.0), priority + 0.05 * cover.get(index, 0.0))
         return scores, exact + by_sound
 
-    def _ordinal_child(self, normalized: str, hits, ranked: list[int]) -> int | None:
+    def _ordinal_lifts(self, normalized: str, hits, ranked: list[int], scores: dict[int, float]) -> None:
+        """An ordinal (第三条, 排第三) lifts the N-th item of a list entry the question names or that ranks high.
+
+        A named list (必由之路 … 第三条) makes its item confident; a list found only by coverage lifts its item,
+        and an item that already ranks high and has that position, by a little.
+        """
         if self.rules.ordinal is None:
-            return None
+            return
         blocked = set()
         for start, end, _ in hits:
             blocked.update(range(start, end))
-        for found in self.rules.ordinal.finditer(normalized):
-            if found.start() in blocked or found.start("n") in blocked:
-                continue
-            n = CHINESE_DIGITS.get(found.group("n"), 0)
-            parents = [name.entry for _, _, name in hits] + ranked[:1]
-            for parent in parents:
-                child = self._child(self.entries[parent].id, n)
-                if child is not None:
-                    return child
-        return None
+        ordinals = {
+            CHINESE_DIGITS.get(found.group("n"), 0)
+            for found in self.rules.ordinal.finditer(normalized)
+            if found.start() not in blocked and found.start("n") not in blocked
+        }
+        if len(ordinals) != 1:
+            return  # none, or several (第一条和第三条): the list itself answers
+        (n,) = ordinals
+        named = [name.entry for _, _, name in hits]
+        for parent in named + [i for i in ranked[:5] if i not in named]:
+            child = self._child(self.entries[parent].id, n)
+            if child is not None:
+                lifted = 0.9 if parent in named else min(0.9, max(scores[parent], scores.get(child, 0.0)) + 0.1)
+                scores[child] = max(scores.get(child, 0.0), lifted)
+                break
+        for candidate in ranked[:5]:
+            if self._position.get(candidate) == n:
+                scores[candidate] = min(0.9, max(scores[candidate], scores[candidate] + 0.1))
 
     def _child(self, parent_id: str, n: int) -> int | None:
         template = self.rules.children.get(parent_id, parent_id + "-{n}")
@@ -513,13 +447,9 @@ class Matcher:
         ranked = sorted(scores, key=lambda i: (-scores[i], i))
         if not ranked:
             return self._refuse(question, normalized, "decline", self.decline_text())
+        self._ordinal_lifts(normalized, hits, ranked, scores)
+        ranked = sorted(scores, key=lambda i: (-scores[i], i))
         best = ranked[0]
-        child = self._ordinal_child(normalized, hits, ranked)
-        if child is not None:
-            scores[child] = max(scores.get(child, 0.0), scores[best], 0.9)
-            ranked.remove(child) if child in ranked else None
-            ranked.insert(0, child)
-            best = child
         score = round(min(1.0, scores[best]), 4)
         if score >= self.confident:
             shown = [best]
@@ -598,4 +528,25 @@ def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
     """The matcher with the knowledge base's own rules file, when there is one."""
     rules_path = (kb.directory or Path(".")) / "rules.yaml"
     rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
-    return Matcher(kb, rules, **options)
+    synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
+    synonyms = load_synonyms(synonyms_path) if synonyms_path.exists() else {}
+    return Matcher(kb, rules, synonyms=synonyms, **options)
+
+
+def load_synonyms(path: Path | str) -> dict[str, str]:
+    """knowledge/synonyms.yaml: the speech's word → the everyday words people type for it."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: synonyms file must map a word to a list of words"])
+    typed_to_known: dict[str, str] = {}
+    for known, typed_words in data.items():
+        if known.startswith("__"):
+            continue
+        if not isinstance(typed_words, list) or not all(isinstance(w, str) for w in typed_words):
+            line = data.get("__lines__", {}).get(known, 0)
+            line = line[0] if isinstance(line, list) else line
+            raise KnowledgeError([f"{path}:{line}: {known!r} must map to a list of words"])
+        for typed in typed_words:
+            typed_to_known[normalize(typed)] = normalize(known)
+    return typed_to_known

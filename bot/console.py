@@ -1,0 +1,178 @@
+"""The console front end: `ask` (one question, or JSON lines on stdin) and `chat` (an interactive session).
+
+Thin on purpose: read a line, call the matcher, print. Logging of exchanges goes through the same store as the
+Telegram bot (front end "console") unless --no-log is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
+from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge
+from bot.matching import Match, Matcher, build_matcher
+
+CHAT_HELP = """\
+直接输入问题即可，例如：五个必由之路是什么？四明确指什么？讲话指出了哪些问题？
+出现“您是不是想问”时，输入编号查看对应条目。
+/help 显示本帮助   /quit 退出（也可按 Ctrl-D）"""
+CHAT_WELCOME = "讲话学习助手（局2022年第一季度党建工作例会暨党风廉政建设推进会）。输入 /help 查看用法。"
+MAX_LINE_BYTES = 1 << 20
+
+LogExchange = Callable[[Match, float], None]
+
+
+def load_matcher(args: argparse.Namespace) -> Matcher | None:
+    """The matcher for the CLI, or None after printing the knowledge-base errors."""
+    try:
+        return build_matcher(load_knowledge(getattr(args, "knowledge", DEFAULT_DIR)))
+    except KnowledgeError as error:
+        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return None
+
+
+def match_json(result: Match) -> str:
+    return json.dumps(
+        {
+            "question": result.question,
+            "answered": result.answered,
+            "answer": result.text,
+            "entry": result.entry_id,
+            "score": result.score,
+            "suggestions": list(result.suggestions),
+        },
+        ensure_ascii=False,
+    )
+
+
+def binary_lines(stream: TextIO) -> Iterator[str]:
+    """Lines of stdin decoded leniently: binary garbage becomes U+FFFD, never an exception."""
+    source = getattr(stream, "buffer", None)
+    if source is None:
+        yield from (line.rstrip("\r\n") for line in stream)
+        return
+    for raw in iter(lambda: source.readline(MAX_LINE_BYTES), b""):
+        yield raw.rstrip(b"\r\n").decode("utf-8", "replace")
+
+
+def timed_match(matcher: Matcher, question: str) -> tuple[Match, float]:
+    started = time.perf_counter()
+    result = matcher.match(question)
+    return result, (time.perf_counter() - started) * 1000
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    matcher = load_matcher(args)
+    if matcher is None:
+        return 1
+    with exchange_log(args) as log:
+        if args.json:
+            for line in binary_lines(sys.stdin):
+                result, latency = timed_match(matcher, line)
+                log(result, latency)
+                sys.stdout.write(match_json(result) + "\n")
+                sys.stdout.flush()
+            return 0
+        if not args.question:
+            print("usage: python -m bot ask 问题   (or --json with questions on stdin)", file=sys.stderr)
+            return 2
+        result, latency = timed_match(matcher, " ".join(args.question))
+        log(result, latency)
+        print(result.text)
+    return 0
+
+
+class ChatSession:
+    """One console conversation: remembers the last suggestions so that typing "2" opens the second."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self.last_suggestions: tuple[str, ...] = ()
+
+    def reply(self, line: str) -> Match | str | None:
+        """A Match for a question, a plain string for a command, None to quit."""
+        text = line.strip()
+        if text in ("/quit", "/exit", "/q"):
+            return None
+        if text in ("/help", "/start", "?", "？"):
+            return CHAT_HELP
+        if text.isdigit() and self.last_suggestions and 1 <= int(text) <= len(self.last_suggestions):
+            entry_id = self.last_suggestions[int(text) - 1]
+            self.last_suggestions = ()
+            return self.matcher.answer_text((entry_id,))
+        if text.startswith("/"):
+            return f"不认识的命令 {text.split()[0]}。{CHAT_HELP}"
+        result = self.matcher.match(line)
+        self.last_suggestions = result.suggestions if result.outcome == "suggest" else ()
+        return result
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    matcher = load_matcher(args)
+    if matcher is None:
+        return 1
+    interactive = sys.stdin.isatty()
+    if interactive:
+        try:
+            import readline  # noqa: F401 - line editing and history for input()
+        except ImportError:
+            pass
+    session = ChatSession(matcher)
+    print(CHAT_WELCOME, flush=True)
+    with exchange_log(args) as log:
+        lines = _prompted_lines() if interactive else binary_lines(sys.stdin)
+        for line in lines:
+            started = time.perf_counter()
+            reply = session.reply(line)
+            if reply is None:
+                break
+            if isinstance(reply, Match):
+                log(reply, (time.perf_counter() - started) * 1000)
+                reply = reply.text
+            print(reply + "\n", flush=True)
+    if interactive:
+        print("再见！")
+    return 0
+
+
+def _prompted_lines() -> Iterator[str]:
+    while True:
+        try:
+            yield input("问> ")
+        except EOFError:
+            print()
+            return
+
+
+class _NoLog:
+    def __enter__(self) -> LogExchange:
+        return lambda result, latency: None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def exchange_log(args: argparse.Namespace):  # noqa: ANN201 - a context manager yielding LogExchange
+    """Where console exchanges go: the SQLite store, unless --no-log."""
+    if getattr(args, "no_log", True):
+        return _NoLog()
+    from bot.console_log import ConsoleLog
+
+    return ConsoleLog.from_env()
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    ask = commands.add_parser("ask", help="answer one question, or JSON lines for questions on stdin")
+    ask.add_argument("question", nargs="*", help="the question (omit with --json)")
+    ask.add_argument("--json", action="store_true", help="read questions from stdin, write one JSON object per line")
+    ask.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
+    ask.set_defaults(handler=cmd_ask)
+    chat = commands.add_parser("chat", help="interactive console chat (the default of `make run` without BOT_TOKEN)")
+    chat.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
+    chat.set_defaults(handler=cmd_chat)
