@@ -158,7 +158,7 @@ class _NoLog:
         return None
 
 
-def exchange_log(args: argparse.Namespace):  # noqa: ANN201 - a context manager yielding LogExchange
+def exchange_log(args: argparse.Namespace):
     """Where console exchanges go: the SQLite store, unless --no-log."""
     if getattr(args, "no_log", True):
         return _NoLog()
@@ -170,9 +170,13 @@ def exchange_log(args: argparse.Namespace):  # noqa: ANN201 - a context manager 
 def register(commands: argparse._SubParsersAction) -> None:
     ask = commands.add_parser("ask", help="answer one question, or JSON lines for questions on stdin")
     ask.add_argument("question", nargs="*", help="the question (omit with --json)")
-    ask.add_argument("--json", action="store_true", help="read questions from stdin, write one JSON object per line")
+    ask.add_argument(
+        "--json", action="store_true", help="read questions from stdin, write one JSON object per line"
+    )
     ask.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
     ask.set_defaults(handler=cmd_ask)
-    chat = commands.add_parser("chat", help="interactive console chat (the default of `make run` without BOT_TOKEN)")
+    chat = commands.add_parser(
+        "chat", help="interactive console chat (the default of `make run` without BOT_TOKEN)"
+    )
     chat.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
     chat.set_defaults(handler=cmd_chat)

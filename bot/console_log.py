@@ -24,7 +24,7 @@ class ConsoleLog:
     def from_env(cls) -> ConsoleLog:
         return cls(Store(db_path_from_env()))
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self):
         self.thread.start()
         try:
             asyncio.run_coroutine_threadsafe(self.store.open(), self.loop).result()

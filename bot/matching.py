@@ -36,6 +36,10 @@ from bot.normalize import normalize
 from bot.render import entry_text
 
 CONFIDENT = 0.45
+CLEAR_WINNER = 0.36
+CLEAR_MARGIN = 0.04
+TIE_COUNT = 3  # this many entries within TIE_MARGIN of the best, with no name or rule behind it: ask
+TIE_MARGIN = 0.01
 COVERAGE_CEILING = 0.8
 FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
 SUGGEST = 0.3
@@ -183,11 +187,13 @@ class Matcher:
         synonyms: Mapping[str, str] | None = None,
         confident: float = CONFIDENT,
         suggest: float = SUGGEST,
+        clear_winner: float = CLEAR_WINNER,
     ) -> None:
         self.kb = kb
         self.rules = rules or Rules()
         self.confident = confident
         self.suggest = suggest
+        self.clear_winner = clear_winner
         self.entries: tuple[Entry, ...] = kb.entries
         self._index_of = {e.id: i for i, e in enumerate(self.entries)}
         self._synonyms: Mapping[str, str] = {}
@@ -236,6 +242,12 @@ class Matcher:
         words = [self._synonyms.get(w, w) for w in words]
         return [w for w in dict.fromkeys(words) if w.strip() and w not in STOPWORDS and not w.isspace()]
 
+    def canonical(self, normalized: str) -> str:
+        """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
+        if not self._synonyms:
+            return normalized
+        return "".join(self._synonyms.get(w, w) for w in self.tokenizer.lcut(normalized))
+
     @staticmethod
     def grams(normalized: str) -> list[str]:
         """Character unigrams and bigrams of the Chinese text, without the function characters."""
@@ -243,7 +255,9 @@ class Matcher:
         found: list[str] = []
         for run in runs:
             found.extend(c for c in run if c not in STOPCHARS)
-            found.extend(run[i : i + 2] for i in range(len(run) - 1) if not STOPCHARS.intersection(run[i : i + 2]))
+            found.extend(
+                run[i : i + 2] for i in range(len(run) - 1) if not STOPCHARS.intersection(run[i : i + 2])
+            )
         return list(dict.fromkeys(found))
 
     def _build_coverage_index(self) -> None:
@@ -277,8 +291,9 @@ class Matcher:
         hits = []
         for name in self._names:
             start = normalized.find(name.text)
-            if start != -1:
+            while start != -1:
                 hits.append((start, start + len(name.text), name))
+                start = normalized.find(name.text, start + 1)
         return _longest(hits)
 
     def pinyin_names(
@@ -302,9 +317,6 @@ class Matcher:
                         continue
                     if not all(chars[i + k] & name.readings[k] for k in range(1, size)):
                         continue
-                    typed = normalized[i : i + size]
-                    if any(t != n and t in STOPCHARS for t, n in zip(typed, name.text, strict=True)):
-                        continue  # 有的单位 is not a typo of 优的单位: function characters are typed on purpose
                     hits.append((i, i + size, name))
         return _longest(hits)
 
@@ -327,7 +339,7 @@ class Matcher:
         an off-topic question is mostly made of them.
         """
         tokens = self.tokens(normalized)
-        grams = self.grams(normalized)
+        grams = self.grams(self.canonical(normalized))
         unknown_weight = 0.5 * self._max_idf
         token_total = sum(self._token_idf.get(t, unknown_weight) for t in tokens)
         gram_total = sum(self._gram_idf.get(g, unknown_weight) for g in grams)
@@ -385,7 +397,7 @@ class Matcher:
         cover, unknown = self.coverage(normalized)
         scores: dict[int, float] = {}
         for index, value in cover.items():
-            scores[index] = COVERAGE_CEILING * value * (1 - 0.5 * max(0.0, unknown - 0.3))
+            scores[index] = COVERAGE_CEILING * value * (1 - max(0.0, unknown - 0.25))
         for bonus, hits in ((0.72, exact), (0.66, by_sound)):
             for start, end, name in hits:
                 length_bonus = 0.1 * min(1.0, (end - start) / 5)
@@ -423,7 +435,11 @@ class Matcher:
         for parent in named + [i for i in ranked[:5] if i not in named]:
             child = self._child(self.entries[parent].id, n)
             if child is not None:
-                lifted = 0.9 if parent in named else min(0.9, max(scores[parent], scores.get(child, 0.0)) + 0.1)
+                lifted = (
+                    max(0.9, scores[parent] + 0.01)
+                    if parent in named
+                    else min(0.9, max(scores[parent], scores.get(child, 0.0)) + 0.1)
+                )
                 scores[child] = max(scores.get(child, 0.0), lifted)
                 break
         for candidate in ranked[:5]:
@@ -444,6 +460,7 @@ class Matcher:
         if len(normalized) > MAX_QUESTION_CHARS:
             return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", TOO_LONG_REPLY)
         scores, hits = self.scores(normalized)
+        rule_hits = self.rule_targets(normalized)
         ranked = sorted(scores, key=lambda i: (-scores[i], i))
         if not ranked:
             return self._refuse(question, normalized, "decline", self.decline_text())
@@ -451,7 +468,12 @@ class Matcher:
         ranked = sorted(scores, key=lambda i: (-scores[i], i))
         best = ranked[0]
         score = round(min(1.0, scores[best]), 4)
-        if score >= self.confident:
+        runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
+        clear_winner = score >= self.clear_winner and score - runner_up >= CLEAR_MARGIN
+        tied = sum(1 for i in ranked[:TIE_COUNT] if scores[best] - scores[i] < TIE_MARGIN)
+        backed = any(name.entry == best for _, _, name in hits) or self.entries[best].id in rule_hits
+        ambiguous = tied >= TIE_COUNT and not backed
+        if (score >= self.confident or clear_winner) and not ambiguous:
             shown = [best]
             named = list(dict.fromkeys(name.entry for _, _, name in hits))
             if self.rules.compare and len(named) >= 2 and self.rules.compare.search(normalized):
@@ -505,7 +527,7 @@ def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]
     kept: list[tuple[int, int, _Name]] = []
     seen_entries = set()
     for start, end, name in hits:
-        if any(s <= start and end <= e for s, e, _ in kept) or name.entry in seen_entries:
+        if name.entry in seen_entries or any(s <= start and end <= e for s, e, _ in kept):
             continue
         kept.append((start, end, name))
         seen_entries.add(name.entry)

@@ -120,7 +120,7 @@ def test_a_file_that_is_not_a_list_is_refused(tmp_path: Path) -> None:
 def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
     folder = write_kb(tmp_path / "kb")
     (folder / "entries.yaml").write_bytes("- id: 开头\n".encode("gbk"))
-    with pytest.raises(KnowledgeError, match="entries.yaml: not UTF-8"):
+    with pytest.raises(KnowledgeError, match=r"entries\.yaml: not UTF-8"):
         load_knowledge(folder)
 
 

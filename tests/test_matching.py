@@ -1,0 +1,252 @@
+"""The matcher: each layer alone on plain data, the three outcomes, structure questions, hostile input."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.matching import Match, Matcher, build_matcher, load_rules, load_synonyms, readings
+from bot.normalize import FILLERS, normalize
+from tests.conftest import write_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return build_matcher(load_knowledge())
+
+
+# ---- normalisation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "normal"),
+    [
+        ("5个必由之路", "五个必由之路"),
+        ("第3个问题", "第三个问题"),
+        ("问题④", "问题四"),
+        ("4明确", "四明确"),
+        ("第Ⅳ部分", "第四部分"),
+        ("講話說「本領恐慌」", "讲话说本领恐慌"),
+        ("ＡＢＣ，１２３", "abc 123"),
+        ("请问一下，那个四风是啥呢？", "四风是什么"),
+        ("哈哈哈 五个一是干啥的啊", "五个一是做什么的"),
+        ("<div>十九届六中全会</div>", "十九届六中全会"),
+        ("传帮代  怎么 搞", "传帮代怎么搞"),
+        ("纪检+", "纪检+"),
+        ("2022年", "2022年"),
+        ("推一下，走一步", "推一下走一步"),
+        ("\x00\x07四风\u200b", "四风"),
+        ("壹岗双责", "一岗双责"),
+    ],
+)
+def test_normalisation_table(typed: str, normal: str) -> None:
+    assert normalize(typed) == normal
+
+
+def test_no_filler_word_eats_a_name_of_the_knowledge_base(real_kb) -> None:
+    damaged = [n for e in real_kb.entries for n in e.names if normalize(n) != FILLERS.sub("", normalize(n))]
+    assert damaged == []
+
+
+# ---- each layer alone ---------------------------------------------------------------------------
+
+
+def test_exact_names_keep_the_longest_span(matcher: Matcher) -> None:
+    hits = matcher.exact_names(normalize("三会一课和三会有什么区别"))
+    found = {matcher.entries[name.entry].id for _, _, name in hits}
+    assert found == {"term-sanhui-yike", "term-sanhui-jingshi"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "entry_id"),
+    [
+        ("必有之路", "five-paths"),
+        ("一岗双则", "term-yigang-shuangze"),
+        ("两个确力", "term-liangge-queli"),
+        ("灯下嘿", "term-dengxiahei"),
+        ("纪捡加", "term-jijian-plus"),
+    ],
+)
+def test_pinyin_layer_finds_homophone_typos(matcher: Matcher, typed: str, entry_id: str) -> None:
+    hits = matcher.pinyin_names(normalize(typed))
+    assert entry_id in {matcher.entries[name.entry].id for _, _, name in hits}
+
+
+def test_pinyin_layer_leaves_function_characters_alone(matcher: Matcher) -> None:
+    hits = matcher.pinyin_names(normalize("有的单位"))
+    assert "term-you-cha" not in {matcher.entries[name.entry].id for _, _, name in hits}
+
+
+def test_readings_keep_polyphones() -> None:
+    assert {"xin", "han"} <= readings("行")  # xing and hang, fuzzed (ing → in, ang → an)
+
+
+def test_fuzzy_layer_scores_near_names(matcher: Matcher) -> None:
+    found = matcher.fuzzy_names(normalize("踔厉奋发笃行不急"))
+    assert matcher._index_of["term-zhuoli-fenfa"] in found
+
+
+def test_coverage_prefers_the_entry_that_holds_the_words(matcher: Matcher) -> None:
+    scores, unknown = matcher.coverage(normalize("党务干部和业务干部双向交流"))
+    best = max(scores, key=scores.get)
+    assert matcher.entries[best].id == "fact-shuangxiang-jiaoliu"
+    assert unknown == 0
+
+
+def test_rules_fire_on_ways_of_asking(matcher: Matcher) -> None:
+    assert "problems" in matcher.rule_targets(normalize("讲话指出了哪些问题"))
+    assert "problem-3" in matcher.rule_targets(normalize("第三个问题是什么"))
+    assert "part-2" in matcher.rule_targets(normalize("第二部分讲了什么"))
+    assert "closing" in matcher.rule_targets(normalize("讲话结尾怎么说的"))
+    assert matcher.rule_targets(normalize("四明确指什么")) == {}
+
+
+# ---- structure questions and the three outcomes -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("第3个问题讲的什么", "problem-3"),
+        ("问题⑤是什么", "problem-5"),
+        ("讲话提出了哪几个方面的要求", "requirements"),
+        ("存在哪些问题", "problems"),
+        ("第五部分主要讲什么", "part-5"),
+        ("五个必由之路的第二条", "five-paths-2"),
+        ("严的主基调第四点", "part-5-4"),
+        ("讲话开头说了什么", "opening"),
+        ("四明确指什么", "term-si-mingque"),
+        ("五個必由之路是什麼", "five-paths"),
+    ],
+)
+def test_structure_and_term_questions_are_answered(matcher: Matcher, question: str, entry_id: str) -> None:
+    result = matcher.match(question)
+    assert (result.outcome, result.entry_id) == ("answer", entry_id)
+    assert result.answered and result.score >= matcher.confident
+    assert matcher.kb[entry_id].quotes[0] in result.text
+
+
+def test_a_comparison_shows_both_entries(matcher: Matcher) -> None:
+    result = matcher.match("三会一课和三会是一回事吗")
+    assert set(result.entry_ids) == {"term-sanhui-yike", "term-sanhui-jingshi"}
+    assert "处分决定宣布会" in result.text
+
+
+def test_a_vague_question_gets_suggestions(matcher: Matcher) -> None:
+    result = matcher.match("监督")
+    assert result.outcome == "suggest" and not result.answered
+    assert 1 <= len(result.suggestions) <= 3
+    assert all(s in matcher.kb for s in result.suggestions)
+    assert "您是不是想问" in result.text
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "红烧肉怎么做", "比特币价格", "世界杯谁夺冠了"])
+def test_off_topic_questions_are_declined(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert (result.outcome, result.answered, result.entry_id) == ("decline", False, None)
+    assert "五个必由之路" in result.text  # the decline says what the bot knows about
+
+
+@pytest.mark.parametrize("question", ["Python 怎么读文件", "党的十九大是哪一年召开的", "如何申请入党"])
+def test_off_topic_questions_sharing_words_with_the_speech_are_not_answered(
+    matcher: Matcher, question: str
+) -> None:
+    assert not matcher.match(question).answered
+
+
+def test_the_result_is_immutable(matcher: Matcher) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        matcher.match("四风").score = 0  # type: ignore[misc]
+
+
+# ---- hostile input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("😀😀😀", "empty"),
+        ("\x00\x01\x02", "empty"),
+        ("？？？！！", "empty"),
+        ("四" * 100_000, "too_long"),
+        ("\ud800\udfff四风", "answer"),
+        ("'; DROP TABLE exchanges; --", "decline"),
+    ],
+)
+def test_hostile_input_gets_a_clear_reply(matcher: Matcher, question: str, outcome: str) -> None:
+    result = matcher.match(question)
+    assert result.outcome == outcome
+    assert result.text.strip()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=400))
+def test_no_input_string_raises(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert isinstance(result, Match)
+    assert result.answered == (result.outcome == "answer")
+
+
+# ---- rules and synonyms files --------------------------------------------------------------------
+
+
+def test_a_bad_rules_file_names_file_and_line(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    kb = load_knowledge(folder)
+    (folder / "rules.yaml").write_text(
+        "rules:\n  - name: ok\n    pattern: 开头\n    target: opening\n"
+        "  - name: broken\n    pattern: '(unclosed'\n    target: nowhere\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as info:
+        load_rules(folder / "rules.yaml", kb)
+    text = str(info.value)
+    assert "rules.yaml:5: rule 'broken': bad pattern" in text
+    assert "rules.yaml:5: rule 'broken': target 'nowhere' is not an entry id" in text
+
+
+def test_synonyms_map_only_unknown_words(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    (folder / "synonyms.yaml").write_text("措施: [办法, 举措]\n", encoding="utf-8")
+    assert load_synonyms(folder / "synonyms.yaml") == {"办法": "措施", "举措": "措施"}
+    matcher = build_matcher(load_knowledge(folder))
+    assert "措施" in matcher.tokens(normalize("有哪些办法"))
+
+
+def test_a_tiny_knowledge_base_answers_by_name(tiny_kb_dir: Path) -> None:
+    matcher = build_matcher(load_knowledge(tiny_kb_dir))
+    assert matcher.match("4个明确是什么").entry_id == "term-si-mingque"
+
+
+# ---- the JSON protocol ---------------------------------------------------------------------------
+
+
+def test_ask_json_answers_every_line_in_order() -> None:
+    lines = ["四明确指什么", "", "😀", "\x00\x01", "x" * 100_000, "今天天气怎么样"]
+    payload = ("\n".join(lines) + "\n").encode() + b"\xff\xfe\x80garbage\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "--no-log"],
+        input=payload,
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    replies = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert len(replies) == len(lines) + 1
+    assert {"question", "answered", "answer", "entry", "score", "suggestions"} <= set(replies[0])
+    assert replies[0]["answered"] and replies[0]["entry"] == "term-si-mingque"
+    assert [r["answered"] for r in replies[1:]] == [False] * 6
+    assert all(r["answer"] for r in replies)
