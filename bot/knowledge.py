@@ -85,7 +85,7 @@ def name_key(name: str) -> str:
     return re.sub(r"[\s“”‘’\"'「」『』《》〈〉]+", "", text)
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: 5x faster
     """SafeLoader that remembers where each mapping and sequence item stands, and rejects duplicate keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:

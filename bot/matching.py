@@ -28,13 +28,17 @@ from types import MappingProxyType
 from typing import Any
 
 import jieba
-from pypinyin import Style, pinyin
 from rapidfuzz import fuzz, process
 
+from bot.cache import cached, fingerprint
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
 from bot.normalize import normalize
 from bot.render import entry_text
 
+# The cached coverage index is only valid for the code that built it.
+SOURCE_FINGERPRINT = fingerprint(
+    Path(__file__).with_name(name).read_bytes() for name in ("matching.py", "normalize.py")
+)
 CONFIDENT = 0.45
 CLEAR_WINNER = 0.36
 CLEAR_MARGIN = 0.04
@@ -168,12 +172,32 @@ def _fuzzy(syllable: str) -> str:
     return syllable
 
 
-@lru_cache(maxsize=65536)
+def _build_reading_table() -> dict[str, frozenset[str]]:
+    from pypinyin import Style, pinyin  # only when the cached table is missing: it costs 0.15 s to import
+
+    table = {}
+    for code in range(0x3400, 0xA000):
+        char = chr(code)
+        found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
+        if found:
+            table[char] = frozenset(_fuzzy(r) for r in found[0])
+    return table
+
+
+@lru_cache(maxsize=1)
+def _reading_table() -> dict[str, frozenset[str]]:
+    from importlib.metadata import version
+
+    return cached(
+        "readings",
+        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS)]),
+        _build_reading_table,
+    )
+
+
 def readings(char: str) -> frozenset[str]:
     """Every toneless reading of one character (polyphones kept), fuzzed; a non-Chinese char reads as itself."""
-    if not "\u3400" <= char <= "\u9fff":
-        return frozenset((char,))
-    return frozenset(_fuzzy(r) for r in pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+    return _reading_table().get(char) or frozenset((char,))
 
 
 class Matcher:
@@ -201,6 +225,7 @@ class Matcher:
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer.initialize()
         self._names: list[_Name] = []
+        self._names_added: list[str] = []
         self._name_lookup: dict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
             for name in dict.fromkeys(normalize(n) for n in entry.names):
@@ -210,6 +235,7 @@ class Matcher:
                 self._names.append(_Name(name, index, tuple(readings(c) for c in name)))
                 if 2 <= len(name) <= 12:
                     self.tokenizer.add_word(name, freq=20000)
+                    self._names_added.append(name)
         self._by_first_reading: dict[str, list[_Name]] = defaultdict(list)
         for name in self._names:
             if len(name.text) >= 2:
@@ -217,7 +243,9 @@ class Matcher:
                     self._by_first_reading[reading].append(name)
         self._fuzzy_names = [n.text for n in self._names if len(n.text) >= 4]
         self._fuzzy_owner = [n.entry for n in self._names if len(n.text) >= 4]
-        self._build_coverage_index()
+        key = fingerprint([SOURCE_FINGERPRINT, repr(kb.entries), repr(sorted(self._names_added))])
+        index = cached("coverage", key, self._build_coverage_index)
+        (self._max_idf, self._token_postings, self._token_idf, self._gram_postings, self._gram_idf) = index
         # Which list entry each item belongs to, and at which position (problem-3 is the 3rd of problems).
         self._position: dict[int, int] = {}
         for entry in self.entries:
@@ -260,7 +288,7 @@ class Matcher:
             )
         return list(dict.fromkeys(found))
 
-    def _build_coverage_index(self) -> None:
+    def _build_coverage_index(self) -> tuple:
         """Postings with a field weight: a word in an entry's names counts more than one in its quotes."""
         token_postings: dict[str, dict[int, float]] = defaultdict(dict)
         gram_postings: dict[str, dict[int, float]] = defaultdict(dict)
@@ -278,11 +306,13 @@ class Matcher:
                     postings = gram_postings[gram]
                     postings[index] = max(postings.get(index, 0.0), weight)
         n = len(self.entries)
-        self._max_idf = math.log(1 + n)
-        self._token_postings = {t: tuple(p.items()) for t, p in token_postings.items()}
-        self._token_idf = {t: math.log(1 + n / len(p)) for t, p in token_postings.items()}
-        self._gram_postings = {g: tuple(p.items()) for g, p in gram_postings.items()}
-        self._gram_idf = {g: math.log(1 + n / len(p)) for g, p in gram_postings.items()}
+        return (
+            math.log(1 + n),
+            {t: tuple(p.items()) for t, p in token_postings.items()},
+            {t: math.log(1 + n / len(p)) for t, p in token_postings.items()},
+            {g: tuple(p.items()) for g, p in gram_postings.items()},
+            {g: math.log(1 + n / len(p)) for g, p in gram_postings.items()},
+        )
 
     # ---- the layers, each usable alone ---------------------------------------------------------
 

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import cn2an
 from opencc import OpenCC
 
 # Markup people paste from web pages or chats: tags and entities go, their text stays.
@@ -101,9 +100,32 @@ def _opencc() -> OpenCC:
     return OpenCC("t2s")
 
 
+CHINESE_NUMERALS = "零一二三四五六七八九"
+
+
+def arabic_to_chinese(number: int) -> str:
+    """0–99 in Chinese numerals, the way the speech writes them (五, 十二, 二十); a table, not a library."""
+    tens, ones = divmod(number, 10)
+    if tens == 0:
+        return CHINESE_NUMERALS[ones]
+    return ("" if tens == 1 else CHINESE_NUMERALS[tens]) + "十" + (CHINESE_NUMERALS[ones] if ones else "")
+
+
 def _arabic_to_chinese(match: re.Match[str]) -> str:
     """1–99 become Chinese numerals (the speech writes 五个, 第三); years and long numbers stay as they are."""
-    return cn2an.an2cn(match.group(0))
+    return arabic_to_chinese(int(match.group(0)))
+
+
+CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def needs_simplifying(text: str) -> bool:
+    """True when a character lies outside GB2312, the simplified set: only then is OpenCC loaded and run."""
+    try:
+        "".join(CJK.findall(text)).encode("gb2312")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def strip_markup(text: str) -> str:
@@ -118,7 +140,8 @@ def normalize(text: str) -> str:
     text = NOT_TEXT.sub(" ", text)
     text = strip_markup(text)
     text = unicodedata.normalize("NFKC", text)
-    text = _opencc().convert(text)
+    if needs_simplifying(text):
+        text = _opencc().convert(text)
     text = text.lower().translate(NUMERAL_VARIANTS)
     text = ROMAN.sub(lambda m: ROMAN_AFTER_DI[m.group(1)], text)
     text = DIGITS.sub(_arabic_to_chinese, text)

@@ -1,0 +1,55 @@
+"""A small on-disk cache for tables derived from the knowledge base, so a cold start costs little beyond jieba.
+
+Entries are pickles keyed by a hash of everything they derive from; a stale, corrupt or unwritable cache is
+ignored and rebuilt, never an error. The folder is BOT_CACHE_DIR, default ~/.cache/speech-study-bot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("BOT_CACHE_DIR") or Path.home() / ".cache" / "speech-study-bot")
+
+
+def fingerprint(parts: Iterable[bytes | str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
+def cached(name: str, key: str, build: Callable[[], T]) -> T:
+    """The value stored under name+key, or build() stored for next time."""
+    path = cache_dir() / f"{name}-{key}.pickle"
+    try:
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # a corrupt or foreign file: rebuild
+        log.warning("cache %s unreadable (%s); rebuilding", path, error)
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+        for stale in path.parent.glob(f"{name}-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError as error:
+        log.debug("cache %s not written: %s", path, error)
+    return value
