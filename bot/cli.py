@@ -115,11 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live beside their front end or store, registered here in one list."""
+    import bot.cli_quiz
     import bot.cli_storage
     import bot.console
     import bot.telegram.run
 
-    return [bot.console.register, bot.cli_storage.register, bot.telegram.run.register]
+    return [bot.console.register, bot.cli_storage.register, bot.telegram.run.register, bot.cli_quiz.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,172 @@
+"""The bot's settings: read once from the environment into one frozen object, the token masked.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| `BOT_TOKEN` | the token from @BotFather (required by `run`) | — |
+| `BOT_ADMINS` | comma-separated Telegram user ids allowed /stats, /unanswered, /reload | none |
+| `BOT_DB` | the SQLite file of the store | `data/bot.sqlite3` |
+| `BOT_KNOWLEDGE` | the folder holding speech.txt and the YAML entries | the repository's `knowledge/` |
+| `TELEGRAM_API_BASE_URL` | the Bot API base URL in PTB's sense (the token is appended, or put at `{token}`) | `https://api.telegram.org/bot` |
+| `BOT_TIMEZONE` | the time zone of dates shown to users and of the daily statistics | `Asia/Shanghai` |
+| `BOT_FLOOD_MESSAGES`, `BOT_FLOOD_SECONDS` | more than this many messages in this many seconds is a flood | 8, 10 |
+| `BOT_RETENTION_DAYS` | delete logged exchanges older than this many days | keep them |
+| `BOT_WEBHOOK_SECRET` | the webhook's secret token (A–Z, a–z, 0–9, _ and -) | a new random one per start |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.knowledge import DEFAULT_DIR
+from bot.storage import DEFAULT_DB
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MASK = "**********"
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Secret:
+    """A string that never shows itself: `repr`, `str` and f-strings give '**********'."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return repr(MASK)
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def file_url_for(base_url: str) -> str:
+    """The file download URL beside a Bot API base URL: `…/bot` → `…/file/bot`, as Telegram lays them out."""
+    head, found, tail = base_url.rpartition("/bot")
+    if not found:
+        return base_url.rstrip("/") + "/file"
+    return f"{head}/file/bot{tail}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: Secret | None
+    admins: frozenset[int] = frozenset()
+    db_path: Path = DEFAULT_DB
+    knowledge_dir: Path = DEFAULT_DIR
+    api_base_url: str = DEFAULT_API_BASE_URL
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    flood_messages: int = 8
+    flood_seconds: float = 10.0
+    retention_days: int | None = None
+    webhook_secret: Secret | None = None
+
+    @property
+    def file_base_url(self) -> str:
+        return file_url_for(self.api_base_url)
+
+    def require_token(self) -> str:
+        """The token itself, for the one place that hands it to PTB."""
+        if self.token is None:
+            raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…")
+        return self.token.reveal()
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.admins
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every setting; a malformed value raises SettingsError naming the variable."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        token = get("BOT_TOKEN")
+        if token is not None and not TOKEN_PATTERN.match(token):
+            raise SettingsError("BOT_TOKEN does not look like a bot token (digits, a colon, then letters)")
+        secret = get("BOT_WEBHOOK_SECRET")
+        if secret is not None and not SECRET_PATTERN.match(secret):
+            raise SettingsError(
+                "BOT_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)"
+            )
+        retention = get("BOT_RETENTION_DAYS")
+        return cls(
+            token=Secret(token) if token else None,
+            admins=_admins(get("BOT_ADMINS")),
+            db_path=Path(get("BOT_DB") or DEFAULT_DB),
+            knowledge_dir=Path(get("BOT_KNOWLEDGE") or DEFAULT_DIR),
+            api_base_url=_base_url(get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
+            timezone=_timezone(get("BOT_TIMEZONE") or DEFAULT_TIMEZONE),
+            flood_messages=int(_positive("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 8, integer=True)),
+            flood_seconds=_positive("BOT_FLOOD_SECONDS", get("BOT_FLOOD_SECONDS"), 10.0),
+            retention_days=int(_positive("BOT_RETENTION_DAYS", retention, 0, integer=True)) or None,
+            webhook_secret=Secret(secret) if secret else None,
+        )
+
+
+def _admins(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [part for part in ids if not re.fullmatch(r"-?\d+", part)]
+    if bad:
+        raise SettingsError(f"BOT_ADMINS must be comma-separated numeric user ids; not a number: {bad[0]!r}")
+    return frozenset(int(part) for part in ids)
+
+
+def _base_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise SettingsError(
+            "TELEGRAM_API_BASE_URL must be an http(s) URL such as https://api.telegram.org/bot"
+        )
+    return value
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"BOT_TIMEZONE {name!r} is not a known IANA time zone (e.g. Asia/Shanghai)"
+        ) from None
+
+
+def _positive(name: str, value: str | None, default: float, *, integer: bool = False) -> float:
+    if value is None:
+        return default
+    try:
+        number = int(value) if integer else float(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        kind = "a positive whole number" if integer else "a positive number"
+        raise SettingsError(f"{name} must be {kind}, not {value!r}")
+    return number

@@ -1,0 +1,103 @@
+"""The one place the Application is built: settings in, a ready Application out.
+
+To add a handler module (the quiz, say): give it `add_handlers(application)` and list it in HANDLER_MODULES;
+put its commands in `bot.telegram.commands.COMMANDS`. The fallbacks are registered after all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from bot.storage import Store
+from bot.telegram import admin, flood, handlers, texts
+from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
+from bot.telegram.context import BotContext, BotData
+from bot.telegram.flood import FloodGate
+from bot.telegram.reading import Library
+
+HANDLER_MODULES = (flood, handlers, admin)
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:
+    """The bot, configured; `request`s replace PTB's HTTP client (the tests record calls with one)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.file_base_url)
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone, allow_sending_without_reply=True)
+        )
+        .rate_limiter(AIORateLimiter())
+        .concurrent_updates(True)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data.settings = settings
+    for module in HANDLER_MODULES:
+        module.add_handlers(application)
+    handlers.add_fallbacks(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def post_init(application: Application) -> None:
+    """Before the first update: the knowledge base and jieba loaded, the store open, the commands set."""
+    data: BotData = application.bot_data
+    settings = data.settings
+    if data.library is None:
+        data.library = await asyncio.to_thread(Library.load, settings.knowledge_dir)
+    data.flood = FloodGate(settings.flood_messages, settings.flood_seconds)
+    data.store = await Store(settings.db_path, retention_days=settings.retention_days).open()
+    await application.bot.set_my_commands(bot_commands(COMMANDS))
+    for admin_id in sorted(settings.admins):
+        try:
+            scope = BotCommandScopeChat(admin_id)
+            await application.bot.set_my_commands(bot_commands(COMMANDS + ADMIN_COMMANDS), scope=scope)
+        except TelegramError as error:  # an admin who never opened a chat with the bot: not fatal
+            log.warning("admin commands not set for %s: %s", admin_id, error)
+    log.info("ready: %d entries, store %s", len(data.library.kb), settings.db_path)
+
+
+async def post_shutdown(application: Application) -> None:
+    """After the last update: everything queued for the store is written, then it closes."""
+    data: BotData = application.bot_data
+    if data.store is not None:
+        await data.store.close()
+        data.store = None
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """The one error handler: the traceback to the log first, then a short word to the person."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query:
+            await update.callback_query.answer()
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+    except TelegramError as error:
+        log.warning("could not tell update %s about the failure: %s", update_id, error)
+    context.log(update, texts.ERROR, status="error")

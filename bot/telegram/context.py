@@ -1,0 +1,145 @@
+"""Typed access for handlers: `context.library`, `context.store`, `context.settings` instead of dict lookups.
+
+`BotData` is the application's `bot_data`: filled by `post_init`, emptied by `post_shutdown`, and the only
+place the running bot keeps its resources (no module-level state).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.matching import Match
+from bot.settings import Settings
+from bot.storage import Exchange, Store
+from bot.telegram.flood import FloodGate
+from bot.telegram.html import visible_text
+from bot.telegram.reading import Library
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotData:
+    """What the bot holds while it runs; `library` is replaced as a whole by /reload."""
+
+    settings: Settings | None = None
+    library: Library | None = None
+    store: Store | None = None
+    flood: FloodGate | None = None
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives. It is made once per update, so it also times the update."""
+
+    __slots__ = ("_started", "received_at")
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.received_at = datetime.now(UTC)
+        self._started = time.perf_counter()
+
+    @property
+    def settings(self) -> Settings:
+        return _required(self.bot_data.settings, "settings")
+
+    @property
+    def library(self) -> Library:
+        return _required(self.bot_data.library, "library")
+
+    @property
+    def store(self) -> Store:
+        return _required(self.bot_data.store, "store")
+
+    @property
+    def flood(self) -> FloodGate:
+        return _required(self.bot_data.flood, "flood")
+
+    def log(
+        self,
+        update: object,
+        reply: str = "",
+        *,
+        question: str | None = None,
+        match: Match | None = None,
+        entry_id: str | None = None,
+        answered: bool = True,
+        status: str = "ok",
+    ) -> None:
+        """Queue the exchange for the store (never awaited on the reply path).
+
+        `reply` is the HTML sent, stored as the text the person saw; a question's `match` brings its own
+        plain reply and outcome. Any other request (a command, a button) is logged as `answered` when the
+        bot served it, with the entry it showed; a usage line, "unknown command" or "text only" is not.
+        """
+        if not isinstance(update, Update) or self.bot_data.store is None:
+            return
+        exchange = Exchange(
+            front_end="telegram",
+            update_id=update.update_id,
+            chat_id=update.effective_chat.id if update.effective_chat else None,
+            chat_type=update.effective_chat.type if update.effective_chat else "inline",
+            user_id=update.effective_user.id if update.effective_user else None,
+            received_at=self.received_at,
+            question=question if question is not None else update_text(update),
+            normalized=match.normalized if match else "",
+            answered=match.answered if match else answered and status == "ok",
+            entry_id=match.entry_id if match else entry_id,
+            score=match.score if match else (1.0 if answered and status == "ok" else 0.0),
+            suggestions=match.suggestions if match else (),
+            reply=match.text if match else visible_text(reply),
+            latency_ms=(time.perf_counter() - self._started) * 1000,
+            status=status,
+        )
+        try:
+            self.store.log_exchange(exchange)
+        except RuntimeError as error:  # the store closed under us (shutdown): the reply still went out
+            log.warning("exchange %s not logged: %s", update.update_id, error)
+
+
+def update_text(update: Update) -> str:
+    """What the person sent, as text: the message, the button's data, or the inline query."""
+    if update.callback_query:
+        return f"[button] {update.callback_query.data or ''}"
+    if update.inline_query:
+        return update.inline_query.query
+    message = update.effective_message
+    if message is None:
+        return ""
+    if message.text is not None:
+        return message.text
+    return f"[{_kind_of(message)}]"
+
+
+def _kind_of(message: Any) -> str:
+    for kind in (
+        "sticker",
+        "photo",
+        "voice",
+        "video",
+        "document",
+        "audio",
+        "animation",
+        "location",
+        "contact",
+    ):
+        if getattr(message, kind, None):
+            return kind
+    return "non-text"
+
+
+def _required(value: Any, name: str) -> Any:
+    if value is None:
+        raise RuntimeError(f"the bot's {name} is not ready: post_init has not run")
+    return value

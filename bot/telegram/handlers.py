@@ -1,0 +1,291 @@
+"""The public commands, questions and buttons. Each handler: parse, call the core, format, reply, log.
+
+Private chat: any text is a question. Group: commands, mentions of the bot and replies to it only (ADDRESSED).
+`add_handlers` registers them; `add_fallbacks` (unknown command, stale button) must be registered last, after
+every other module's handlers, so they only catch what nothing else took.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.telegram import texts
+from bot.telegram.commands import COMMANDS
+from bot.telegram.context import BotContext
+from bot.telegram.filters import ADDRESSED, HAS_TEXT, MEDIA, TARGETED_COMMAND, without_mention
+from bot.telegram.html import entry_html, hits_html, split_html
+from bot.telegram.keyboards import (
+    button,
+    entry_buttons,
+    examples_keyboard,
+    forget_keyboard,
+    outline_keyboard,
+    search_keyboard,
+)
+from bot.telegram.reading import Library, find_word
+from bot.telegram.replies import edit_html, reply_html, reply_match, send_html, send_match
+
+NEW = filters.UpdateType.MESSAGE  # commands are not run again when their message is edited
+CHATS = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+HITS_PER_PAGE = 5
+INLINE_RESULTS = 10
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Welcome, what to ask, example buttons, and what is stored."""
+    await reply_html(update.effective_message, texts.WELCOME, examples_keyboard(texts.EXAMPLES))
+    context.log(update, texts.WELCOME)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    text = texts.help_text(COMMANDS, context.bot.username)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+async def about(update: Update, context: BotContext) -> None:
+    text = texts.about_text(context.library.kb)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+async def question(update: Update, context: BotContext) -> None:
+    """Free text in a private chat, or a message in a group that mentions the bot or replies to it."""
+    asked = without_mention(update.effective_message.text or "", context.bot.username)
+    result = context.library.matcher.match(asked)
+    await reply_match(update.effective_message, result, context.library)
+    context.log(update, question=asked, match=result)
+
+
+async def ask(update: Update, context: BotContext) -> None:
+    """/ask 问题: the same as writing the question, and the way to ask in a group."""
+    asked = " ".join(context.args or ())
+    if not asked:
+        await reply_html(update.effective_message, texts.USAGE_ASK)
+        context.log(update, texts.USAGE_ASK, answered=False)
+        return
+    result = context.library.matcher.match(asked)
+    await reply_match(update.effective_message, result, context.library)
+    context.log(update, question=asked, match=result)
+
+
+async def explain(update: Update, context: BotContext) -> None:
+    """/explain 术语: the entry of that exact name when there is one, else the best match."""
+    term = " ".join(context.args or ())
+    if not term:
+        await reply_html(update.effective_message, texts.USAGE_EXPLAIN)
+        context.log(update, texts.USAGE_EXPLAIN, answered=False)
+        return
+    entry = context.library.by_name(term)
+    if entry is None:
+        result = context.library.matcher.match(term)
+        await reply_match(update.effective_message, result, context.library)
+        context.log(update, question=term, match=result)
+        return
+    text = entry_html(entry, context.library.kb)
+    await reply_html(update.effective_message, text, related_keyboard(entry.id, context.library))
+    context.log(update, text, question=term, entry_id=entry.id)
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice… : say politely that only text works."""
+    await reply_html(update.effective_message, texts.TEXT_ONLY)
+    context.log(update, texts.TEXT_ONLY, answered=False)
+
+
+async def sections(update: Update, context: BotContext) -> None:
+    """The outline as buttons; a tap shows a part in place (see `section_button`)."""
+    library = context.library
+    await reply_html(update.effective_message, texts.OUTLINE, outline_keyboard(library.outline, library.kb))
+    context.log(update, texts.OUTLINE)
+
+
+async def section_button(update: Update, context: BotContext) -> None:
+    """s:<id> shows a part with ‹ ↑ › around it; s: goes back to the outline."""
+    query, library = update.callback_query, context.library
+    entry_id = query.data.removeprefix("s:")
+    if entry_id and entry_id not in library.outline:
+        return await stale_button(update, context)
+    await query.answer()
+    text = entry_html(library.kb[entry_id], library.kb) if entry_id else texts.OUTLINE
+    await edit_html(query, text, outline_keyboard(library.outline, library.kb, entry_id))
+    context.log(update, text, entry_id=entry_id or None)
+
+
+async def entry_button(update: Update, context: BotContext) -> None:
+    """e:<id> (a related entry, a "did you mean") sends that entry as a new message."""
+    query, library = update.callback_query, context.library
+    entry = library.kb.get(query.data.removeprefix("e:"))
+    if entry is None or update.effective_chat is None:
+        return await stale_button(update, context)
+    await query.answer()
+    text = entry_html(entry, library.kb)
+    await send_html(context.bot, update.effective_chat.id, text, related_keyboard(entry.id, library))
+    context.log(update, text, entry_id=entry.id)
+
+
+async def example_button(update: Update, context: BotContext) -> None:
+    """x:<n> asks the n-th example question of /start."""
+    query = update.callback_query
+    number = query.data.removeprefix("x:")
+    if not number.isdigit() or int(number) >= len(texts.EXAMPLES) or update.effective_chat is None:
+        return await stale_button(update, context)
+    await query.answer()
+    result = context.library.matcher.match(texts.EXAMPLES[int(number)])
+    await send_match(context.bot, update.effective_chat.id, result, context.library)
+    context.log(update, question=result.question, match=result)
+
+
+async def search(update: Update, context: BotContext) -> None:
+    """/search 词: every place the word stands in the speech, with context, five to a page."""
+    word = " ".join(context.args or ())
+    found = find_word(context.library.kb.speech, word) if word.strip() else None
+    if found is None:
+        text = texts.not_found(word) if word.strip() else texts.USAGE_SEARCH
+        await reply_html(update.effective_message, text)
+        context.log(update, text, answered=False)
+        return
+    text, keyboard = search_page(context.library, *found, page=0)
+    await reply_html(update.effective_message, text, keyboard)
+    context.log(update, text)
+
+
+async def search_button(update: Update, context: BotContext) -> None:
+    """f:<offset>:<length>:<page> turns the page of a search."""
+    query = update.callback_query
+    parts = query.data.split(":")[1:]
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return await stale_button(update, context)
+    await query.answer()
+    text, keyboard = search_page(context.library, *map(int, parts))
+    await edit_html(query, text, keyboard)
+    context.log(update, text)
+
+
+async def random_card(update: Update, context: BotContext) -> None:
+    """/random and the "再来一张" button: a term card, with its related entries."""
+    library = context.library
+    entry = library.kb[random.choice(library.terms)]
+    text = entry_html(entry, library.kb)
+    keyboard = related_keyboard(entry.id, library, [button("再来一张", "r")])
+    if update.callback_query:
+        await update.callback_query.answer()
+        await send_html(context.bot, update.effective_chat.id, text, keyboard)
+    else:
+        await reply_html(update.effective_message, text, keyboard)
+    context.log(update, text, entry_id=entry.id)
+
+
+async def forget(update: Update, context: BotContext) -> None:
+    """/forget asks first. Not logged: logging it would store something about the person who asks us not to."""
+    await reply_html(update.effective_message, texts.FORGET_ASK, forget_keyboard())
+
+
+async def forget_button(update: Update, context: BotContext) -> None:
+    """d:yes deletes everything stored about whoever pressed it; d:no leaves it all."""
+    query = update.callback_query
+    await query.answer()
+    if query.data == "d:yes":
+        deleted = await context.store.forget_user(query.from_user.id)
+        await edit_html(query, texts.forgotten(deleted))
+    else:
+        await edit_html(query, texts.FORGET_CANCELLED)
+
+
+async def inline_query(update: Update, context: BotContext) -> None:
+    """@bot 术语 in any chat: up to ten answer cards. Not logged: each keystroke is an update of its own."""
+    library = context.library
+    entries = library.ranked(update.inline_query.query, INLINE_RESULTS)
+    results = [
+        InlineQueryResultArticle(
+            id=entry.id,
+            title=entry.title,
+            description=entry.answer[:80],
+            input_message_content=InputTextMessageContent(
+                split_html(entry_html(entry, library.kb))[0], parse_mode=ParseMode.HTML
+            ),
+        )
+        for entry in entries
+    ]
+    await update.inline_query.answer(results, cache_time=60)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command nobody handles (admin commands included, for anyone not in BOT_ADMINS)."""
+    await reply_html(update.effective_message, texts.UNKNOWN_COMMAND)
+    context.log(update, texts.UNKNOWN_COMMAND, answered=False)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button whose target is gone (after /reload, or from an old message)."""
+    await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)
+    context.log(update, texts.STALE_BUTTON, answered=False)
+
+
+def related_keyboard(
+    entry_id: str, library: Library, *extra_rows: Sequence[InlineKeyboardButton | None]
+) -> InlineKeyboardMarkup | None:
+    """Buttons for the entries related to this one, then any extra rows."""
+    entry = library.kb[entry_id]
+    return entry_buttons([library.kb[r] for r in entry.related if r in library.kb][:4], *extra_rows)
+
+
+def search_page(
+    library: Library, offset: int, length: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text and the ‹ › keyboard of one page of hits for `speech[offset:offset + length]`."""
+    hits = library.index.hits(offset, length)
+    if not hits:
+        return texts.SEARCH_GONE, None
+    pages = -(-len(hits) // HITS_PER_PAGE)
+    page = min(max(page, 0), pages - 1)
+    return hits_html(hits, page, HITS_PER_PAGE), search_keyboard(offset, length, page, pages)
+
+
+def add_handlers(application: Application) -> None:
+    command = {
+        "start": start,
+        "help": help_command,
+        "ask": ask,
+        "explain": explain,
+        "sections": sections,
+        "search": search,
+        "random": random_card,
+        "about": about,
+        "forget": forget,
+    }
+    for name, callback in command.items():
+        application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
+    application.add_handler(MessageHandler(CHATS & ADDRESSED & HAS_TEXT & ~filters.COMMAND, question))
+    application.add_handler(MessageHandler(NEW & CHATS & ADDRESSED & MEDIA, not_text))
+    application.add_handler(CallbackQueryHandler(section_button, pattern=r"^s:"))
+    application.add_handler(CallbackQueryHandler(entry_button, pattern=r"^e:"))
+    application.add_handler(CallbackQueryHandler(example_button, pattern=r"^x:"))
+    application.add_handler(CallbackQueryHandler(search_button, pattern=r"^f:"))
+    application.add_handler(CallbackQueryHandler(random_card, pattern=r"^r$"))
+    application.add_handler(CallbackQueryHandler(forget_button, pattern=r"^d:(yes|no)$"))
+    application.add_handler(InlineQueryHandler(inline_query))
+
+
+def add_fallbacks(application: Application) -> None:
+    """Registered after every module's handlers: whatever they did not take."""
+    application.add_handler(MessageHandler(NEW & CHATS & TARGETED_COMMAND, unknown_command))
+    application.add_handler(CallbackQueryHandler(stale_button))

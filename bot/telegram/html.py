@@ -1,0 +1,128 @@
+"""Telegram HTML for entries, matches and search hits, and splitting long texts under Telegram's limit.
+
+Every piece of knowledge-base or user text goes through `escape`; tags are only ever written here.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import Match
+from bot.render import BACKGROUND_LABEL
+from bot.telegram.reading import Hit
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+# A sentence ends at 。！？；… or a line break, with any closing quote or bracket kept on its side.
+SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+[”’」』）)]*\n?|\n|$)")
+TAG = re.compile(r"(<[^<>]*>)")
+TAG_NAME = re.compile(r"^<\s*(/?)\s*([a-zA-Z][\w-]*)")
+ENTITY_OR_CHAR = re.compile(r"&[#\w]+;|.", re.DOTALL)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def visible_text(text: str) -> str:
+    """What a person sees of an HTML text: the tags gone, the entities read."""
+    return html.unescape(TAG.sub("", text))
+
+
+def entry_html(entry: Entry, kb: KnowledgeBase) -> str:
+    """One entry: the answer, the speech's words in a blockquote with where they stand, background labelled."""
+    quotes = "\n".join(f"“{escape(q)}”" for q in entry.quotes)
+    parts = [
+        f"<b>{escape(entry.title)}</b>",
+        escape(entry.answer),
+        f"<blockquote>{quotes}\n— {escape(entry.where)}</blockquote>",
+    ]
+    if entry.background:
+        parts.append(f"<i>{escape(BACKGROUND_LABEL)}：{escape(entry.background)}</i>")
+    return "\n\n".join(parts)
+
+
+def match_html(result: Match, kb: KnowledgeBase) -> str:
+    """The reply to a question: entries for an answer, a "did you mean" line, or the matcher's own words."""
+    if result.outcome == "answer" and result.entry_ids:
+        return "\n\n".join(entry_html(kb[i], kb) for i in result.entry_ids if i in kb)
+    if result.outcome == "suggest":
+        return "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
+    return escape(result.text) + "\n\n发送 /help 查看我能做什么。"
+
+
+def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:
+    """One page of search hits: the word marked in its sentence, and where that sentence stands."""
+    total = len(hits)
+    pages = max(1, -(-total // per_page))
+    word = escape(hits[0].word) if hits else ""
+    lines = [f"“<b>{word}</b>”在讲话中出现 {total} 次（第 {page + 1}/{pages} 页）："]
+    for number, hit in enumerate(hits[page * per_page : (page + 1) * per_page], page * per_page + 1):
+        lines.append(
+            f"\n{number}. …{escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}…\n"
+            f"<i>{escape(hit.where)}</i>"
+        )
+    return "\n".join(lines)
+
+
+def units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut a Telegram-HTML text into messages of at most `limit` units, at sentence ends where possible.
+
+    Tags open at a cut are closed at the end of one piece and opened again at the start of the next, so each
+    piece is valid HTML on its own. A sentence longer than a message is cut between characters, never inside
+    an entity such as `&amp;`.
+    """
+    if units(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    open_tags: list[tuple[str, str]] = []  # (name, the opening tag as written)
+
+    def closing() -> str:
+        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
+
+    def flush() -> None:
+        nonlocal current
+        if TAG.sub("", current).strip():
+            pieces.append(current + closing())
+        current = "".join(tag for _, tag in open_tags)
+
+    def add(atom: str, closer: str = "") -> None:
+        nonlocal current
+        if units(current) + units(atom) + units(closing()) + units(closer) > limit:
+            flush()
+        current += atom
+
+    for token in TAG.split(text):
+        if not token:
+            continue
+        if TAG.fullmatch(token):
+            name = TAG_NAME.match(token)
+            if name and name.group(1):
+                if open_tags and open_tags[-1][0] == name.group(2).lower():
+                    open_tags.pop()
+                current += token
+            elif name:
+                add(token, f"</{name.group(2).lower()}>")
+                open_tags.append((name.group(2).lower(), token))
+            else:
+                add(token)
+            continue
+        for sentence in filter(None, SENTENCE.findall(token)):
+            room = limit - units("".join(t for _, t in open_tags)) - units(closing())
+            if units(sentence) <= room:
+                add(sentence)
+                continue
+            for char in ENTITY_OR_CHAR.findall(sentence):
+                add(char)
+    flush()
+    return pieces

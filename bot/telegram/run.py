@@ -1,0 +1,126 @@
+"""`python -m bot run`: the Telegram bot, with long polling, or behind a webhook with `--webhook-url`.
+
+Startup problems (no token, a broken knowledge base, an unusable database, a token Telegram rejects) are one
+line on stderr and a non-zero exit. Every log line passes through a formatter that masks the token, and
+httpx/httpcore, which would print each request URL (the token is part of it), log warnings only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import secrets
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from telegram.error import InvalidToken, TelegramError
+
+from bot.knowledge import DEFAULT_DIR, KnowledgeError
+from bot.settings import MASK, Secret, Settings, SettingsError
+from bot.storage import StoreError
+
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+log = logging.getLogger(__name__)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then masks each secret wherever it appears, tracebacks included."""
+
+    def __init__(self, fmt: str, secrets_: Iterable[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = sorted({s for s in secrets_ if s}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+
+def configure_logging(*hidden: Secret | None, level: int = logging.INFO) -> None:
+    """Root logging to stderr with the given secrets masked; warnings go through it too."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT, (s.reveal() for s in hidden if s)))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="start the Telegram bot (BOT_TOKEN required): long polling, or a webhook with --webhook-url",
+    )
+    run.add_argument("--webhook-url", metavar="URL", help="public HTTPS URL Telegram posts updates to")
+    run.add_argument(
+        "--listen", default="0.0.0.0", metavar="HOST", help="webhook address (default: %(default)s)"
+    )
+    run.add_argument(
+        "--port", type=int, default=8443, metavar="N", help="webhook port (default: %(default)s)"
+    )
+    run.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_env()
+        settings.require_token()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    knowledge = getattr(args, "knowledge", DEFAULT_DIR)
+    if Path(knowledge) != DEFAULT_DIR:  # an explicit --knowledge wins over BOT_KNOWLEDGE
+        settings = dataclasses.replace(settings, knowledge_dir=Path(knowledge))
+    if args.webhook_url and not _webhooks_available():
+        print('error: webhook mode needs `pip install "python-telegram-bot[webhooks]"`', file=sys.stderr)
+        return 2
+    secret = settings.webhook_secret or Secret(secrets.token_urlsafe(32))
+    configure_logging(settings.token, secret)
+    try:
+        return _run(settings, args, secret)
+    except KnowledgeError as error:
+        log.error("the knowledge base is broken:\n  %s", "\n  ".join(error.problems))
+    except StoreError as error:
+        log.error("%s", error)
+    except InvalidToken:
+        log.error("Telegram rejected BOT_TOKEN: check it with @BotFather")
+    except TelegramError as error:
+        log.error("cannot reach the Bot API at %s: %s", settings.api_base_url, error)
+    return 1
+
+
+def _run(settings: Settings, args: argparse.Namespace, secret: Secret) -> int:
+    from bot.telegram.app import ALLOWED_UPDATES, build_application
+
+    application = build_application(settings)
+    if args.webhook_url:
+        log.info("starting with a webhook at %s", args.webhook_url)
+        application.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=urlsplit(args.webhook_url).path.lstrip("/"),
+            webhook_url=args.webhook_url,
+            secret_token=secret.reveal(),
+            allowed_updates=list(ALLOWED_UPDATES),
+        )
+    else:
+        log.info("starting with long polling at %s", settings.api_base_url)
+        application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+    log.info("stopped")
+    return 0
+
+
+def _webhooks_available() -> bool:
+    try:
+        import tornado  # noqa: F401
+    except ImportError:
+        return False
+    return True

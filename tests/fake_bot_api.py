@@ -1,0 +1,434 @@
+"""A fake Telegram Bot API that answers like Telegram, for handler tests and the end-to-end test.
+
+* `FakeTelegram` holds the state and the answers: bot user, chats, message ids, recorded calls, and the checks
+  Telegram makes (HTML must parse, text under 4096, callback_data under 64 bytes) with Telegram's errors.
+* `RecordingRequest` is a PTB `BaseRequest` over it: `ApplicationBuilder().request(...)` for `process_update`.
+* `FakeBotApiServer` serves it over HTTP with aiohttp on 127.0.0.1, with long-polled getUpdates, for
+  `python -m bot run` started as a subprocess with TELEGRAM_API_BASE_URL pointing at it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from telegram.request import BaseRequest, RequestData
+
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz"
+BOT_ID = 123456
+BOT_USERNAME = "speech_study_bot"
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "讲话学习助手", "username": BOT_USERNAME}
+
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+    "span",
+    "tg-emoji",
+}
+HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z][\w-]*)(\s[^<>]*)?>|&(?:#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);|[<>&]")
+JSON_FIELDS = {
+    "reply_markup",
+    "results",
+    "commands",
+    "scope",
+    "reply_parameters",
+    "link_preview_options",
+    "allowed_updates",
+    "entities",
+}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+def parse_html(text: str) -> str:
+    """The visible text of a Telegram-HTML message; TelegramError as Telegram words it when it cannot parse."""
+    stack: list[str] = []
+    visible: list[str] = []
+    position = 0
+    for token in HTML_TOKEN.finditer(text):
+        visible.append(text[position : token.start()])
+        position = token.end()
+        value = token.group(0)
+        if value in "<>&":
+            raise TelegramError(
+                400, f"Bad Request: can't parse entities: unexpected {value!r} at {token.start()}"
+            )
+        if value.startswith("&"):
+            visible.append(html.unescape(value))
+            continue
+        closing, name = token.group(1), token.group(2).lower()
+        if name not in ALLOWED_TAGS:
+            raise TelegramError(400, f"Bad Request: can't parse entities: unsupported start tag {name!r}")
+        if closing:
+            if not stack or stack[-1] != name:
+                raise TelegramError(400, f"Bad Request: can't parse entities: unmatched end tag {name!r}")
+            stack.pop()
+        else:
+            stack.append(name)
+    visible.append(text[position:])
+    if stack:
+        raise TelegramError(400, f"Bad Request: can't parse entities: unclosed start tag {stack[-1]!r}")
+    return "".join(visible)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    files: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+    def callback_data(self) -> list[str]:
+        return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+
+@dataclass
+class FakeTelegram:
+    """Telegram's side: answers each method with Telegram-shaped JSON and records every call."""
+
+    token: str = TOKEN
+    calls: list[Call] = field(default_factory=list)
+    chat_types: dict[int, str] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+
+    def fail_next(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` fail with Telegram's 500, as when the server has trouble."""
+        self.failures[method] = times
+
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if (method is None or c.method == method)
+            and (chat_id is None or c.params.get("chat_id") == chat_id)
+        ]
+
+    def answer(self, method: str, params: dict[str, Any], files: tuple[str, ...] = ()) -> tuple[int, dict]:
+        """(HTTP status, body) for one call, exactly as the Bot API would shape them."""
+        self.calls.append(Call(method, params, files))
+        if self.failures.get(method):
+            self.failures[method] -= 1
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        try:
+            return 200, {"ok": True, "result": self._result(method, params, files)}
+        except TelegramError as error:
+            return error.code, {"ok": False, "error_code": error.code, "description": error.description}
+
+    def _result(self, method: str, params: dict[str, Any], files: tuple[str, ...]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText"):
+            text = self._check_text(params, "text", 4096)
+            self._check_markup(params)
+            if method == "editMessageText" and "inline_message_id" in params:
+                return True
+            return self._message(params, text=text)
+        if method == "sendPhoto":
+            if "photo" not in files and "photo" not in params:
+                raise TelegramError(400, "Bad Request: there is no photo in the request")
+            caption = self._check_text(params, "caption", 1024) if params.get("caption") else None
+            photo = [{"file_id": "photo-1", "file_unique_id": "u-photo-1", "width": 800, "height": 400}]
+            return self._message(params, photo=photo, caption=caption)
+        if method == "answerInlineQuery":
+            results = params.get("results") or []
+            if len(results) > 50:
+                raise TelegramError(400, "Bad Request: too many inline query results")
+            for result in results:
+                content = result.get("input_message_content") or {}
+                if content.get("parse_mode") == "HTML":
+                    parse_html(content["message_text"])
+            return True
+        if method == "getMyCommands":
+            return []
+        if method == "getWebhookInfo":
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        if method in (
+            "answerCallbackQuery",
+            "setMyCommands",
+            "deleteWebhook",
+            "setWebhook",
+            "sendChatAction",
+            "deleteMyCommands",
+            "close",
+            "logOut",
+        ):
+            return True
+        raise TelegramError(404, "Not Found: method not found")
+
+    def _check_text(self, params: dict[str, Any], key: str, limit: int) -> str:
+        raw = str(params.get(key) or "")
+        text = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
+        if not text.strip():
+            raise TelegramError(400, f"Bad Request: {key} must be non-empty")
+        if utf16_len(text) > limit:
+            raise TelegramError(400, f"Bad Request: {'message' if key == 'text' else key} is too long")
+        return text
+
+    def _check_markup(self, params: dict[str, Any]) -> None:
+        for row in (params.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+    def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = {
+            "message_id": int(params.get("message_id") or next(self.message_ids)),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": self.chat_types.get(chat_id, "private")},
+            "from": BOT_USER,
+            **{k: v for k, v in content.items() if v is not None},
+        }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+
+class RecordingRequest(BaseRequest):
+    """A BaseRequest that never touches the network: each call goes to the FakeTelegram and is recorded."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        files = tuple(request_data.multipart_data) if request_data and request_data.contains_files else ()
+        if endpoint == "getUpdates":
+            status, body = 200, {"ok": True, "result": []}
+        else:
+            status, body = self.telegram.answer(endpoint, params, files)
+        return status, json.dumps(body).encode()
+
+
+class FakeBotApiServer:
+    """The FakeTelegram over HTTP at http://127.0.0.1:<port>/bot<token>/<method>, with an update queue."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+        self.updates: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+        self.new_call = asyncio.Event()
+        self.update_ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def push(self, kind: str, payload: dict[str, Any]) -> int:
+        """Queue one update ("message", "callback_query", …) for getUpdates; returns its update_id."""
+        update_id = next(self.update_ids)
+        chat = (payload.get("chat") or (payload.get("message") or {}).get("chat")) or {}
+        if chat:
+            self.telegram.chat_types[chat["id"]] = chat["type"]
+        self.updates.append({"update_id": update_id, kind: payload})
+        self.arrived.set()
+        return update_id
+
+    async def wait_for(
+        self, method: str, chat_id: int | None = None, count: int = 1, within: float = 15
+    ) -> list[Call]:
+        """The calls of `method` (to `chat_id`), once there are `count` of them."""
+        async with asyncio.timeout(within):
+            while len(found := self.telegram.sent(method, chat_id)) < count:
+                self.new_call.clear()
+                await self.new_call.wait()
+        return found
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram.token:
+            body = {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            return web.json_response(body, status=401)
+        method = request.match_info["method"]
+        params, files = await _read_params(request)
+        if method == "getUpdates":
+            body = {"ok": True, "result": await self._get_updates(params)}
+            self.telegram.calls.append(Call(method, params))
+            status = 200
+        else:
+            status, body = self.telegram.answer(method, params, files)
+        self.new_call.set()
+        return web.json_response(body, status=status)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            self.arrived.clear()
+            # Long polling, kept short so a stopping bot never waits long on us.
+            wait = min(float(params.get("timeout") or 0), 1.0)
+            if wait:
+                try:
+                    async with asyncio.timeout(wait):
+                        await self.arrived.wait()
+                except TimeoutError:
+                    pass
+        return [u for u in self.updates if u["update_id"] >= offset]
+
+
+async def _read_params(request: web.Request) -> tuple[dict[str, Any], tuple[str, ...]]:
+    if request.content_type == "application/json":
+        return await request.json(), ()
+    form = await request.post()
+    params: dict[str, Any] = {}
+    files: list[str] = []
+    for key, value in form.items():
+        if not isinstance(value, str):
+            files.append(key)
+            continue
+        if key in JSON_FIELDS:
+            params[key] = json.loads(value)
+        elif key in INT_FIELDS and re.fullmatch(r"-?\d+", value):
+            params[key] = int(value)
+        else:
+            params[key] = value
+    return params, tuple(files)
+
+
+# ---- updates as Telegram sends them ------------------------------------------------------------------------
+
+
+def user(user_id: int = 42, name: str = "学习者") -> dict[str, Any]:
+    return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "zh-hans"}
+
+
+def chat(chat_id: int = 42, kind: str = "private") -> dict[str, Any]:
+    if kind == "private":
+        return {"id": chat_id, "type": "private", "first_name": "学习者"}
+    return {"id": chat_id, "type": kind, "title": "学习小组"}
+
+
+def message(
+    text: str | None,
+    *,
+    user_id: int = 42,
+    chat_id: int | None = None,
+    chat_type: str = "private",
+    message_id: int = 1,
+    reply_to: dict[str, Any] | None = None,
+    **content: Any,
+) -> dict[str, Any]:
+    """A message as Telegram sends it; commands and @mentions get their entities, as Telegram adds them."""
+    chat_id = chat_id if chat_id is not None else (user_id if chat_type == "private" else -100500)
+    data: dict[str, Any] = {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": chat(chat_id, chat_type),
+        "from": user(user_id),
+        **content,
+    }
+    if text is not None:
+        data["text"] = text
+        entities = []
+        command = re.match(r"/[\w@]+", text)
+        if command:
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))})
+        for mention in re.finditer(r"@\w+", text):
+            if command and mention.start() < command.end():
+                continue
+            offset = utf16_len(text[: mention.start()])
+            entities.append({"type": "mention", "offset": offset, "length": utf16_len(mention.group(0))})
+        if entities:
+            data["entities"] = entities
+    if reply_to is not None:
+        data["reply_to_message"] = reply_to
+    return data
+
+
+def callback_query(
+    data: str, *, user_id: int = 42, on_message: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A button press on a message the bot sent (by default a plain message in the user's private chat)."""
+    shown = on_message or {
+        "message_id": 999,
+        "date": int(time.time()),
+        "chat": chat(user_id),
+        "from": BOT_USER,
+        "text": "…",
+    }
+    return {
+        "id": f"cb-{user_id}-{data}",
+        "from": user(user_id),
+        "chat_instance": "ci-1",
+        "data": data,
+        "message": shown,
+    }
+
+
+def inline_query(query: str, *, user_id: int = 42) -> dict[str, Any]:
+    return {"id": f"iq-{user_id}", "from": user(user_id), "query": query, "offset": ""}
