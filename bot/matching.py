@@ -236,6 +236,10 @@ class Matcher:
                 if 2 <= len(name) <= 12:
                     self.tokenizer.add_word(name, freq=20000)
                     self._names_added.append(name)
+        self._names_by_text: dict[str, list[_Name]] = defaultdict(list)
+        for name in self._names:
+            self._names_by_text[name.text].append(name)
+        self._name_lengths = sorted({len(name.text) for name in self._names})
         self._by_first_reading: dict[str, list[_Name]] = defaultdict(list)
         for name in self._names:
             if len(name.text) >= 2:
@@ -319,11 +323,12 @@ class Matcher:
     def exact_names(self, normalized: str) -> list[tuple[int, int, _Name]]:
         """Names that stand in the question as written: (start, end, name), longest spans kept."""
         hits = []
-        for name in self._names:
-            start = normalized.find(name.text)
-            while start != -1:
-                hits.append((start, start + len(name.text), name))
-                start = normalized.find(name.text, start + 1)
+        for (
+            length
+        ) in self._name_lengths:  # a hash lookup per window: cost grows with the question, not the names
+            for start in range(len(normalized) - length + 1):
+                for name in self._names_by_text.get(normalized[start : start + length], ()):
+                    hits.append((start, start + length, name))
         return _longest(hits)
 
     def pinyin_names(
