@@ -425,8 +425,10 @@ class Matcher:
 
     # ---- the whole ---------------------------------------------------------------------------
 
-    def scores(self, normalized: str) -> tuple[dict[int, float], list[tuple[int, int, _Name]]]:
-        """Every candidate entry's score, and the name hits (exact first, then pinyin)."""
+    def scores(
+        self, normalized: str
+    ) -> tuple[dict[int, float], list[tuple[int, int, _Name]], dict[str, tuple[float, str]]]:
+        """Every candidate entry's score, the name hits (exact first, then pinyin) and the rules that fired."""
         exact = self.exact_names(normalized)
         by_sound = self.pinyin_names(normalized, [(s, e) for s, e, _ in exact])
         cover, unknown = self.coverage(normalized)
@@ -442,10 +444,11 @@ class Matcher:
             for index, ratio in self.fuzzy_names(normalized).items():
                 value = 0.45 + 0.2 * (ratio - 84) / 16 + 0.2 * cover.get(index, 0.0)
                 scores[index] = max(scores.get(index, 0.0), value)
-        for entry_id, (priority, _) in self.rule_targets(normalized).items():
+        rule_hits = self.rule_targets(normalized)
+        for entry_id, (priority, _) in rule_hits.items():
             index = self._index_of[entry_id]
             scores[index] = max(scores.get(index, 0.0), priority + 0.05 * cover.get(index, 0.0))
-        return scores, exact + by_sound
+        return scores, exact + by_sound, rule_hits
 
     def _ordinal_lifts(self, normalized: str, hits, ranked: list[int], scores: dict[int, float]) -> None:
         """An ordinal (第三条, 排第三) lifts the N-th item of a list entry the question names or that ranks high.
@@ -494,8 +497,7 @@ class Matcher:
             return self._refuse(question, normalized, "empty", EMPTY_REPLY)
         if len(normalized) > MAX_QUESTION_CHARS:
             return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", TOO_LONG_REPLY)
-        scores, hits = self.scores(normalized)
-        rule_hits = self.rule_targets(normalized)
+        scores, hits, rule_hits = self.scores(normalized)
         ranked = sorted(scores, key=lambda i: (-scores[i], i))
         if not ranked:
             return self._refuse(question, normalized, "decline", self.decline_text())
