@@ -184,7 +184,7 @@ class Library:
         normalized = normalize(question[:300])
         if not any(c.isalnum() for c in normalized):
             return []
-        scores, _ = self.matcher.scores(normalized)
+        scores, _, _ = self.matcher.scores(normalized)
         floor = self.matcher.suggest * 0.8
         order = sorted((i for i, s in scores.items() if s >= floor), key=lambda i: (-scores[i], i))
         return [self.matcher.entries[i] for i in order[:limit]]
