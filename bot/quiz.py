@@ -1200,3 +1200,34 @@ def draw(
             if by_type[kind] and len(picked) < count:
                 picked.append(by_type[kind].pop())
     return [shuffled(q, seed) for q in picked]
+
+
+def plan(
+    bank: Sequence[Question],
+    count: int,
+    seed: int = 0,
+    *,
+    due: Sequence[str] = (),
+    seen: Collection[str] = (),
+    recent: Collection[str] = (),
+) -> list[Question]:
+    """A study set: the questions due for review first (in the order given), then questions never seen, then
+    seen ones; a question asked recently comes back only when it is due.
+
+    `bank` may already be narrowed to a topic; ids not in it are ignored. The same arguments give the same set.
+    """
+    by_id = {q.id: q for q in bank}
+    picked = [shuffled(by_id[i], seed) for i in dict.fromkeys(due) if i in by_id][:count]
+    taken = {q.id for q in picked} | set(recent)
+    unseen = [q for q in bank if q.id not in taken and q.id not in seen]
+    picked += draw(unseen, count - len(picked), seed)
+    if len(picked) < count:
+        taken |= {q.id for q in picked}
+        picked += draw([q for q in bank if q.id not in taken], count - len(picked), seed)
+    return picked
+
+
+def on_topic(bank: Sequence[Question], word: str, entry_ids: Collection[str] = ()) -> list[Question]:
+    """The questions about a word: those that mention it, and those of the entries a matcher found for it."""
+    ids = set(entry_ids)
+    return [q for q in bank if q.entry_id in ids or mentions(q, word)]

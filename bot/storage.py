@@ -101,6 +101,64 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX exchanges_by_user ON exchanges (user_id);
         """,
     ),
+    (
+        2,
+        """
+        -- The study quiz (bot.study). A question sent to a chat, once per poll or console turn:
+        CREATE TABLE quiz_asked (
+            id          INTEGER PRIMARY KEY,
+            chat_id     INTEGER NOT NULL,               -- the console uses 0
+            user_id     INTEGER REFERENCES users (id) ON DELETE CASCADE,  -- the person in a private chat;
+                                                        -- NULL in a group
+            question_id TEXT NOT NULL,                  -- bot.quiz.Question.id
+            correct     TEXT NOT NULL,                  -- JSON list of option indexes, in the order shown
+            source      TEXT NOT NULL,                  -- 'quiz' | 'daily' | 'review'
+            poll_id     TEXT UNIQUE,                    -- Telegram's poll id; NULL on the console
+            asked_at    TEXT NOT NULL
+        );
+        CREATE INDEX quiz_asked_by_chat ON quiz_asked (chat_id, asked_at);
+        CREATE TABLE quiz_answers (
+            id          INTEGER PRIMARY KEY,
+            asked_id    INTEGER NOT NULL REFERENCES quiz_asked (id) ON DELETE CASCADE,
+            user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            chat_id     INTEGER NOT NULL,
+            question_id TEXT NOT NULL,
+            chosen      TEXT NOT NULL,                  -- JSON list of option indexes
+            correct     INTEGER NOT NULL,               -- 0 | 1
+            answered_at TEXT NOT NULL,
+            day         TEXT NOT NULL,                  -- the local date (BOT_TIMEZONE) the streaks count
+            UNIQUE (asked_id, user_id)                  -- a quiz poll takes one answer per person
+        );
+        CREATE INDEX quiz_answers_by_user ON quiz_answers (user_id, day);
+        CREATE INDEX quiz_answers_by_chat ON quiz_answers (chat_id, user_id);
+        -- 错题本: one FSRS card per person and question, made by the first wrong answer.
+        CREATE TABLE quiz_cards (
+            user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            card        TEXT NOT NULL,                  -- JSON (bot.review.ReviewCard)
+            due         TEXT NOT NULL,                  -- copied out of the card, for the index
+            PRIMARY KEY (user_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX quiz_cards_by_due ON quiz_cards (user_id, due);
+        CREATE TABLE subscriptions (
+            chat_id     INTEGER PRIMARY KEY,
+            chat_type   TEXT NOT NULL,
+            user_id     INTEGER REFERENCES users (id) ON DELETE CASCADE,  -- the person, for a private chat
+            time        TEXT NOT NULL,                  -- 'HH:MM' in BOT_TIMEZONE
+            count       INTEGER NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        CREATE INDEX subscriptions_by_time ON subscriptions (time);
+        -- Group leaderboards list only the members who asked to be listed (/top join).
+        CREATE TABLE leaderboard_members (
+            chat_id     INTEGER NOT NULL,
+            user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            name        TEXT NOT NULL,
+            joined_at   TEXT NOT NULL,
+            PRIMARY KEY (chat_id, user_id)
+        ) WITHOUT ROWID;
+        """,
+    ),
 )
 
 EXCHANGE_COLUMNS = (
@@ -499,6 +557,14 @@ class Store:
             else:
                 still_waiting.append((target, future))
         self._waiters = still_waiting
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[aiosqlite.Connection]:
+        """A write transaction for a module that keeps its own tables (bot.study): the same lock as the log."""
+        return self._transaction()
+
+    async def fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Rows from the reader's connection, which sees every committed write."""
+        return await self._fetchall(sql, parameters)
 
     @contextlib.asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:

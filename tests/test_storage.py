@@ -481,20 +481,20 @@ async def test_settings_round_trip(store: Store):
 
 
 async def test_forget_user_deletes_them_everywhere(store: Store):
-    # Later steps (the quiz) add tables; forget must find them without being told.
+    # A later migration may add tables; forget must find them without being told.
     async with aiosqlite.connect(store.path) as db:
         await db.executescript(
             """
-            CREATE TABLE quiz_results (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);
-            CREATE TABLE quiz_answers (result_id INTEGER REFERENCES quiz_results (id) ON DELETE CASCADE);
+            CREATE TABLE extra_results (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);
+            CREATE TABLE extra_answers (result_id INTEGER REFERENCES extra_results (id) ON DELETE CASCADE);
             """
         )
     await fill(store)
     await store.set_user_setting(3, "quiz_time", "08:00")
     await store.set_user_setting(1, "quiz_time", "09:00")
     async with aiosqlite.connect(store.path) as db:
-        await db.execute("INSERT INTO quiz_results (id, user_id) VALUES (1, 3), (2, 1)")
-        await db.execute("INSERT INTO quiz_answers (result_id) VALUES (1), (1), (2)")
+        await db.execute("INSERT INTO extra_results (id, user_id) VALUES (1, 3), (2, 1)")
+        await db.execute("INSERT INTO extra_answers (result_id) VALUES (1), (1), (2)")
         await db.commit()
     store.log_exchange(make_exchange(update_id=99, user_id=3))  # still queued when forget is called
 
@@ -505,8 +505,8 @@ async def test_forget_user_deletes_them_everywhere(store: Store):
     assert await store.get_user_settings(1) == {"quiz_time": "09:00"}
     path = store.path
     assert rows(path, "SELECT count(*) FROM exchanges WHERE user_id = 3") == [(0,)]
-    assert rows(path, "SELECT user_id FROM quiz_results") == [(1,)]
-    assert rows(path, "SELECT count(*) FROM quiz_answers") == [(1,)]
+    assert rows(path, "SELECT user_id FROM extra_results") == [(1,)]
+    assert rows(path, "SELECT count(*) FROM extra_answers") == [(1,)]
     assert rows(path, "SELECT id FROM users ORDER BY id") == [(1,), (2,), (4,), (5,)]
     files = b"".join(file.read_bytes() for file in path.parent.glob("bot.sqlite3*"))
     assert "谁是局长".encode() not in files  # zeroed and checkpointed, not just unlinked

@@ -1,0 +1,339 @@
+"""The quiz as people use it: what to ask a chat next, answers scored, 错题本 reviews, streaks, subscriptions.
+
+The questions come from `bot.quiz` (pure) and the review schedule from `bot.review` (pure); this module keeps
+their state in the Store's quiz tables (migration 2). Both front ends use it: Telegram with poll ids, the
+console with the id `ask` returns. The clock is injected so that a test can live through two weeks in a second.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from bot import review
+from bot.quiz import Question, plan
+from bot.storage import Store, clean_text
+
+RECENT_DAYS = 14  # a question asked in the last two weeks is not asked again unless it is due for review
+DEFAULT_DAILY_TIME = "08:00"
+DEFAULT_DAILY_COUNT = 3
+MAX_DAILY_COUNT = 10
+CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
+POINTS_PER_RIGHT_ANSWER = 1
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """One question put to a chat: what was shown and which options are right, in the order shown."""
+
+    id: int
+    chat_id: int
+    question: Question
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One scored answer. `due` is when the question comes back (None: right the first time, no card)."""
+
+    question: Question
+    chosen: tuple[int, ...]
+    right: bool
+    due: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    points: int
+    answered: int
+    right: int
+    current_streak: int  # days in a row, up to today or yesterday, with at least one answer
+    best_streak: int
+    due: int  # review questions due now
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    chat_type: str
+    time: str  # HH:MM in the bot's time zone
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    user_id: int
+    name: str
+    points: int
+    answered: int
+
+
+class Study:
+    """The quiz's memory over one Store. `bank` is the whole question bank (bot.quiz.all_questions)."""
+
+    def __init__(
+        self,
+        store: Store,
+        bank: Sequence[Question],
+        timezone: tzinfo = UTC,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.bank = tuple(bank)
+        self.by_id = {q.id: q for q in self.bank}
+        self.timezone = timezone
+        self.clock = clock
+
+    # -- what to ask -------------------------------------------------------------------------------------
+
+    async def next_questions(
+        self,
+        chat_id: int,
+        count: int,
+        *,
+        user_id: int | None = None,
+        pool: Sequence[Question] | None = None,
+        seed: int | None = None,
+    ) -> list[Question]:
+        """A set for one chat: the person's due reviews first (private chats), then unseen questions; nothing
+        asked in this chat in the last RECENT_DAYS days unless due. `pool` narrows the bank (a topic)."""
+        now = self.clock()
+        due = await self.due_ids(user_id) if user_id is not None else []
+        rows = await self.store.fetchall(
+            "SELECT question_id, max(asked_at) FROM quiz_asked WHERE chat_id = ? GROUP BY question_id",
+            (chat_id,),
+        )
+        cutoff = _timestamp(now - timedelta(days=RECENT_DAYS))
+        seen = {question_id for question_id, _ in rows}
+        recent = {question_id for question_id, last in rows if last >= cutoff}
+        if seed is None:
+            seed = random.Random(f"{chat_id}/{now.isoformat()}").randrange(1 << 30)
+        return plan(self.bank if pool is None else pool, count, seed, due=due, seen=seen, recent=recent)
+
+    async def record_asked(
+        self,
+        chat_id: int,
+        question: Question,
+        *,
+        source: str = "quiz",
+        poll_id: str | None = None,
+        private: bool = True,
+    ) -> Asked:
+        """Remember that `question` (options in the order shown) went to a chat, so its answer can be scored."""
+        now = _timestamp(self.clock())
+        user_id = chat_id if private else None
+        async with self.store.transaction() as db:
+            if user_id is not None:
+                await _ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
+            cursor = await db.execute(
+                "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (chat_id, user_id, question.id, json.dumps(list(question.correct)), source, poll_id, now),
+            )
+            asked_id = int(cursor.lastrowid or 0)
+        return Asked(asked_id, chat_id, question, source)
+
+    # -- answers -----------------------------------------------------------------------------------------
+
+    async def answer_poll(
+        self, poll_id: str, user_id: int, chosen: Sequence[int], *, front_end: str = "telegram"
+    ) -> Outcome | None:
+        """Score a PollAnswer; None for a poll we did not send (or forgot), or a retracted vote."""
+        rows = await self.store.fetchall("SELECT id FROM quiz_asked WHERE poll_id = ?", (poll_id,))
+        if not rows or not chosen:
+            return None
+        return await self.answer(int(rows[0][0]), user_id, chosen, front_end=front_end)
+
+    async def answer(
+        self, asked_id: int, user_id: int, chosen: Sequence[int], *, front_end: str = "telegram"
+    ) -> Outcome | None:
+        """Score one person's answer to one asked question; a second answer to the same one is not counted."""
+        rows = await self.store.fetchall(
+            "SELECT chat_id, question_id, correct FROM quiz_asked WHERE id = ?", (asked_id,)
+        )
+        if not rows:
+            return None
+        chat_id, question_id, correct_json = rows[0]
+        question = self.by_id.get(question_id)
+        if question is None:  # the speech changed and the question with it: nothing to score against
+            return None
+        picked = tuple(sorted(set(chosen)))
+        right = picked == tuple(json.loads(correct_json))
+        moment = self.clock()
+        now = _timestamp(moment)
+        day = moment.astimezone(self.timezone).date().isoformat()
+        due: datetime | None = None
+        async with self.store.transaction() as db:
+            await _ensure_user(db, user_id, now, front_end)
+            cursor = await db.execute(
+                "INSERT INTO quiz_answers (asked_id, user_id, chat_id, question_id, chosen, correct,"
+                " answered_at, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asked_id, user_id) DO NOTHING",
+                (asked_id, user_id, chat_id, question_id, json.dumps(list(picked)), int(right), now, day),
+            )
+            if cursor.rowcount == 0:
+                return None
+            async with db.execute(
+                "SELECT card FROM quiz_cards WHERE user_id = ? AND question_id = ?", (user_id, question_id)
+            ) as found:
+                card = await found.fetchone()
+            if card is not None or not right:  # a card is made by the first wrong answer
+                card_json, due = review.record(card[0] if card else None, right, moment)
+                await db.execute(
+                    "INSERT INTO quiz_cards (user_id, question_id, card, due) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card, due = excluded.due",
+                    (user_id, question_id, card_json, _timestamp(due)),
+                )
+        return Outcome(question, picked, right, due)
+
+    # -- reviews and scores ------------------------------------------------------------------------------
+
+    async def due_ids(self, user_id: int) -> list[str]:
+        """The person's 错题本 questions due now, the most overdue first (only those still in the bank)."""
+        rows = await self.store.fetchall(
+            "SELECT question_id FROM quiz_cards WHERE user_id = ? AND due <= ? ORDER BY due, question_id",
+            (user_id, _timestamp(self.clock())),
+        )
+        return [question_id for (question_id,) in rows if question_id in self.by_id]
+
+    async def review_counts(self, user_id: int) -> tuple[int, int]:
+        """(due now, all cards): what /review shows."""
+        due = len(await self.due_ids(user_id))
+        rows = await self.store.fetchall("SELECT count(*) FROM quiz_cards WHERE user_id = ?", (user_id,))
+        return due, int(rows[0][0])
+
+    async def score(self, user_id: int) -> Score:
+        rows = await self.store.fetchall(
+            "SELECT count(*), coalesce(sum(correct), 0) FROM quiz_answers WHERE user_id = ?", (user_id,)
+        )
+        answered, right = int(rows[0][0]), int(rows[0][1])
+        days = [
+            date.fromisoformat(day)
+            for (day,) in await self.store.fetchall(
+                "SELECT DISTINCT day FROM quiz_answers WHERE user_id = ? ORDER BY day", (user_id,)
+            )
+        ]
+        today = self.clock().astimezone(self.timezone).date()
+        current, best = streaks(days, today)
+        due, _ = await self.review_counts(user_id)
+        return Score(right * POINTS_PER_RIGHT_ANSWER, answered, right, current, best, due)
+
+    # -- daily subscriptions -----------------------------------------------------------------------------
+
+    async def subscribe(
+        self, chat_id: int, chat_type: str, time: str, count: int = DEFAULT_DAILY_COUNT
+    ) -> None:
+        now = _timestamp(self.clock())
+        user_id = chat_id if chat_type == "private" else None
+        async with self.store.transaction() as db:
+            if user_id is not None:
+                await _ensure_user(db, user_id, now, "telegram")
+            await db.execute(
+                "INSERT INTO subscriptions (chat_id, chat_type, user_id, time, count, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
+                " time = excluded.time, count = excluded.count, chat_type = excluded.chat_type",
+                (chat_id, chat_type, user_id, time, count, now),
+            )
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        """Stop the chat's daily set; False when it had none."""
+        async with self.store.transaction() as db:
+            cursor = await db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            return cursor.rowcount > 0
+
+    async def subscription(self, chat_id: int) -> Subscription | None:
+        found = await self.subscriptions(chat_id=chat_id)
+        return found[0] if found else None
+
+    async def subscriptions(
+        self, *, time: str | None = None, chat_id: int | None = None
+    ) -> list[Subscription]:
+        """Every subscription, or those at one time of day, or one chat's."""
+        sql = "SELECT chat_id, chat_type, time, count FROM subscriptions"
+        where, parameters = [], []
+        if time is not None:
+            where.append("time = ?")
+            parameters.append(time)
+        if chat_id is not None:
+            where.append("chat_id = ?")
+            parameters.append(chat_id)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = await self.store.fetchall(sql + " ORDER BY chat_id", parameters)
+        return [Subscription(int(c), str(t), str(hm), int(n)) for c, t, hm, n in rows]
+
+    # -- group leaderboards ------------------------------------------------------------------------------
+
+    async def join_leaderboard(self, chat_id: int, user_id: int, name: str) -> None:
+        now = _timestamp(self.clock())
+        async with self.store.transaction() as db:
+            await _ensure_user(db, user_id, now, "telegram")
+            await db.execute(
+                "INSERT INTO leaderboard_members (chat_id, user_id, name, joined_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, user_id) DO UPDATE SET name = excluded.name",
+                (chat_id, user_id, clean_text(name)[:64], now),
+            )
+
+    async def leave_leaderboard(self, chat_id: int, user_id: int) -> bool:
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM leaderboard_members WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+            )
+            return cursor.rowcount > 0
+
+    async def leaderboard(self, chat_id: int, limit: int = 10) -> list[Standing]:
+        """The members who joined, by points won in this chat's quizzes."""
+        rows = await self.store.fetchall(
+            "SELECT m.user_id, m.name, coalesce(sum(a.correct), 0) AS points, count(a.id) AS answered"
+            " FROM leaderboard_members AS m"
+            " LEFT JOIN quiz_answers AS a ON a.chat_id = m.chat_id AND a.user_id = m.user_id"
+            " WHERE m.chat_id = ? GROUP BY m.user_id ORDER BY points DESC, answered, m.joined_at LIMIT ?",
+            (chat_id, limit),
+        )
+        return [Standing(int(u), str(n), int(p) * POINTS_PER_RIGHT_ANSWER, int(a)) for u, n, p, a in rows]
+
+
+def streaks(days: Collection[date], today: date) -> tuple[int, int]:
+    """(current, best) runs of consecutive days; the current run may end yesterday (today is not over)."""
+    ordered = sorted(set(days))
+    best = run = 0
+    previous: date | None = None
+    for day in ordered:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        best = max(best, run)
+        previous = day
+    current = run if previous is not None and (today - previous).days <= 1 else 0
+    return current, best
+
+
+def parse_time(text: str) -> str | None:
+    """'8:00', '08:00', '8点', '20:30' → 'HH:MM'; None when it is not a time of day."""
+    found = re.fullmatch(r"\s*(\d{1,2})(?:[:：](\d{2})|点(?:(\d{1,2})分?|半)?)?\s*", text)
+    if not found:
+        return None
+    hour = int(found.group(1))
+    minute = int(found.group(2) or found.group(3) or (30 if text.strip().endswith("半") else 0))
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+async def _ensure_user(db, user_id: int, now: str, front_end: str) -> None:
+    await db.execute(
+        "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+        (user_id, front_end, now, now),
+    )
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
