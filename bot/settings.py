@@ -11,6 +11,12 @@
 | `BOT_FLOOD_MESSAGES`, `BOT_FLOOD_SECONDS` | more than this many messages in this many seconds is a flood | 8, 10 |
 | `BOT_RETENTION_DAYS` | delete logged exchanges older than this many days | keep them |
 | `BOT_WEBHOOK_SECRET` | the webhook's secret token (A–Z, a–z, 0–9, _ and -) | a new random one per start |
+| `BOT_DAILY_TIME` | when `/daily` without a time sends the daily set (HH:MM in BOT_TIMEZONE) | `08:00` |
+| `BOT_DAILY_COUNT` | questions in a daily set (1–10) | 3 |
+| `BOT_LOG_FORMAT` | `kv` (key=value) or `json`, one line per event | `kv` |
+| `BOT_LOG_LEVEL` | DEBUG, INFO, WARNING or ERROR | `INFO` |
+| `BOT_LOG_USER_TEXT` | 1 to include what people wrote in INFO lines (off: only lengths and ids) | 0 |
+| `BOT_CACHE_DIR` | where the matcher's derived index is cached between starts | `~/.cache/speech-study-bot` |
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.knowledge import DEFAULT_DIR
 from bot.storage import DEFAULT_DB
+from bot.study import DEFAULT_DAILY_COUNT, DEFAULT_DAILY_TIME, MAX_DAILY_COUNT, parse_time
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MASK = "**********"
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOG_FORMATS = ("kv", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(Exception):
@@ -86,6 +95,11 @@ class Settings:
     flood_seconds: float = 10.0
     retention_days: int | None = None
     webhook_secret: Secret | None = None
+    daily_time: str = DEFAULT_DAILY_TIME
+    daily_count: int = DEFAULT_DAILY_COUNT
+    log_format: str = "kv"
+    log_level: str = "INFO"
+    log_user_text: bool = False
 
     @property
     def file_base_url(self) -> str:
@@ -129,6 +143,11 @@ class Settings:
             flood_seconds=_positive("BOT_FLOOD_SECONDS", get("BOT_FLOOD_SECONDS"), 10.0),
             retention_days=int(_positive("BOT_RETENTION_DAYS", retention, 0, integer=True)) or None,
             webhook_secret=Secret(secret) if secret else None,
+            daily_time=_daily_time(get("BOT_DAILY_TIME")),
+            daily_count=_daily_count(get("BOT_DAILY_COUNT")),
+            log_format=_choice("BOT_LOG_FORMAT", (get("BOT_LOG_FORMAT") or "kv").lower(), LOG_FORMATS),
+            log_level=_choice("BOT_LOG_LEVEL", (get("BOT_LOG_LEVEL") or "INFO").upper(), LOG_LEVELS),
+            log_user_text=_flag("BOT_LOG_USER_TEXT", get("BOT_LOG_USER_TEXT")),
         )
 
 
@@ -170,3 +189,36 @@ def _positive(name: str, value: str | None, default: float, *, integer: bool = F
         kind = "a positive whole number" if integer else "a positive number"
         raise SettingsError(f"{name} must be {kind}, not {value!r}")
     return number
+
+
+def _daily_time(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_DAILY_TIME
+    parsed = parse_time(value)
+    if parsed is None:
+        raise SettingsError(f"BOT_DAILY_TIME must be a time of day such as 08:00, not {value!r}")
+    return parsed
+
+
+def _daily_count(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_DAILY_COUNT
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_DAILY_COUNT:
+        raise SettingsError(
+            f"BOT_DAILY_COUNT must be a whole number from 1 to {MAX_DAILY_COUNT}, not {value!r}"
+        )
+    return int(value)
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None or value.lower() in ("0", "false", "no", "off"):
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be 1 or 0, not {value!r}")

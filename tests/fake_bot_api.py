@@ -55,7 +55,17 @@ JSON_FIELDS = {
     "link_preview_options",
     "allowed_updates",
     "entities",
+    "options",
+    "correct_option_ids",
 }
+ADMIN_RIGHTS = {
+    key: True
+    for key in (
+        "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+        "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+        "can_post_stories", "can_edit_stories", "can_delete_stories",
+    )
+}  # fmt: skip
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
 
 
@@ -106,6 +116,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: tuple[str, ...] = ()
+    at: float = field(default_factory=time.monotonic)  # when the call arrived
 
     @property
     def text(self) -> str:
@@ -129,6 +140,10 @@ class FakeTelegram:
     chat_types: dict[int, str] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
+    poll_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    blocked: set[int] = field(default_factory=set)  # chats that blocked the bot: 403 Forbidden
+    chat_admins: set[int] = field(default_factory=set)  # users who administer every group here
+    flood_waits: list[int] = field(default_factory=list)  # the next sends get 429 with these retry_after
 
     def fail_next(self, method: str, times: int = 1) -> None:
         """The next `times` calls of `method` fail with Telegram's 500, as when the server has trouble."""
@@ -148,6 +163,16 @@ class FakeTelegram:
         if self.failures.get(method):
             self.failures[method] -= 1
             return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        if method.startswith("send") and self.flood_waits:
+            wait = self.flood_waits.pop(0)
+            body = {"error_code": 429, "description": f"Too Many Requests: retry after {wait}"}
+            return 429, {"ok": False, **body, "parameters": {"retry_after": wait}}
+        if method.startswith("send") and _int(params.get("chat_id")) in self.blocked:
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
         try:
             return 200, {"ok": True, "result": self._result(method, params, files)}
         except TelegramError as error:
@@ -168,6 +193,13 @@ class FakeTelegram:
             caption = self._check_text(params, "caption", 1024) if params.get("caption") else None
             photo = [{"file_id": "photo-1", "file_unique_id": "u-photo-1", "width": 800, "height": 400}]
             return self._message(params, photo=photo, caption=caption)
+        if method == "sendPoll":
+            return self._message(params, poll=self._poll(params))
+        if method == "getChatMember":
+            member = {"id": int(params["user_id"]), "is_bot": False, "first_name": "成员"}
+            if int(params["user_id"]) in self.chat_admins:
+                return {"status": "administrator", "user": member, **ADMIN_RIGHTS}
+            return {"status": "member", "user": member}
         if method == "answerInlineQuery":
             results = params.get("results") or []
             if len(results) > 50:
@@ -193,6 +225,39 @@ class FakeTelegram:
         ):
             return True
         raise TelegramError(404, "Not Found: method not found")
+
+    def _poll(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A quiz poll as Telegram returns it, after Telegram's checks on one."""
+        question = str(params.get("question") or "")
+        options = [{"text": o} if isinstance(o, str) else o for o in params.get("options") or []]
+        correct = params.get("correct_option_ids")
+        if "correct_option_id" in params:
+            raise TelegramError(400, "Bad Request: correct_option_id is deprecated in this test server")
+        if not 1 <= len(question) <= 300:
+            raise TelegramError(400, "Bad Request: poll question length must be 1-300")
+        if not 2 <= len(options) <= 10 or any(not 1 <= len(o["text"]) <= 100 for o in options):
+            raise TelegramError(400, "Bad Request: poll options must be 2-10, each 1-100 characters")
+        if params.get("type") == "quiz" and (not correct or any(not 0 <= i < len(options) for i in correct)):
+            raise TelegramError(400, "Bad Request: wrong correct option ids")
+        explanation = str(params.get("explanation") or "")
+        if len(explanation) > 200 or explanation.count("\n") > 2:
+            raise TelegramError(400, "Bad Request: poll explanation is too long")
+        return {
+            "id": f"poll-{next(self.poll_ids)}",
+            "question": question,
+            "options": [
+                {"text": o["text"], "voter_count": 0, "persistent_id": f"o{n}"} for n, o in enumerate(options)
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": str(params.get("is_anonymous", True)).lower() == "true",
+            "type": params.get("type") or "regular",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+            "correct_option_ids": correct,
+            "explanation": explanation or None,
+        }
 
     def _check_text(self, params: dict[str, Any], key: str, limit: int) -> str:
         raw = str(params.get(key) or "")
@@ -361,6 +426,22 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], tuple[str,
 
 
 # ---- updates as Telegram sends them ------------------------------------------------------------------------
+
+
+def poll_answer(poll_id: str, option_ids: list[int], *, user_id: int = 42) -> dict[str, Any]:
+    return {
+        "poll_id": poll_id,
+        "option_ids": option_ids,
+        "option_persistent_ids": [f"o{i}" for i in option_ids],
+        "user": user(user_id),
+    }
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def user(user_id: int = 42, name: str = "学习者") -> dict[str, Any]:

@@ -1,30 +1,35 @@
 """The one place the Application is built: settings in, a ready Application out.
 
 To add a handler module (the quiz, say): give it `add_handlers(application)` and list it in HANDLER_MODULES;
-put its commands in `bot.telegram.commands.COMMANDS`. The fallbacks are registered after all of them.
+put its commands in `bot.telegram.commands.COMMANDS`; an optional `async on_start(application)` runs at the end
+of post_init (the quiz re-creates its daily jobs there). The fallbacks are registered after all of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.settings import Settings
 from bot.storage import Store
-from bot.telegram import admin, flood, handlers, texts
+from bot.telegram import admin, flood, handlers, quiz, texts
+from bot.telegram.broadcast import PacedRateLimiter
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.flood import FloodGate
 from bot.telegram.reading import Library
 
-HANDLER_MODULES = (flood, handlers, admin)
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query")
+# A RetryAfter from Telegram holds every request for as long as it asks, then the request is tried again.
+RATE_LIMIT_RETRIES = 2
+HANDLER_MODULES = (flood, handlers, admin, quiz)
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer")
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ def build_application(
     updates_request: BaseRequest | None = None,
 ) -> Application:
     """The bot, configured; `request`s replace PTB's HTTP client (the tests record calls with one)."""
+    # PTB 22 reads durations (RetryAfter.retry_after…) as timedelta once this is set, and warns otherwise.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -44,7 +51,7 @@ def build_application(
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone, allow_sending_without_reply=True)
         )
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(PacedRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .post_init(post_init)
@@ -76,6 +83,10 @@ async def post_init(application: Application) -> None:
             await application.bot.set_my_commands(bot_commands(COMMANDS + ADMIN_COMMANDS), scope=scope)
         except TelegramError as error:  # an admin who never opened a chat with the bot: not fatal
             log.warning("admin commands not set for %s: %s", admin_id, error)
+    for module in HANDLER_MODULES:
+        on_start = getattr(module, "on_start", None)
+        if on_start is not None:
+            await on_start(application)
     log.info("ready: %d entries, store %s", len(data.library.kb), settings.db_path)
 
 

@@ -16,6 +16,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("search", "查原文：/search 词"),
     ("random", "随机一张术语卡片"),
     ("about", "关于这次会议和讲话"),
+    ("quiz", "答一道题：/quiz 或 /quiz 四风"),
+    ("daily", "每日一练：/daily 8:00，/daily off 停止"),
+    ("review", "错题本：复习到期的错题"),
+    ("score", "我的积分、正确率和连续学习天数"),
+    ("top", "本群排行榜（/top join 自愿加入）"),
     ("forget", "删除我的全部记录"),
 )
 

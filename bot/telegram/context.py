@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.matching import Match
 from bot.settings import Settings
 from bot.storage import Exchange, Store
+from bot.study import Study
 from bot.telegram.flood import FloodGate
 from bot.telegram.html import visible_text
 from bot.telegram.reading import Library
@@ -61,6 +62,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @property
     def store(self) -> Store:
         return _required(self.bot_data.store, "store")
+
+    @property
+    def study(self) -> Study:
+        """The quiz over the store and the current question bank (cheap: made per use, so /reload just works)."""
+        return Study(self.store, self.library.questions, self.settings.timezone)
 
     @property
     def flood(self) -> FloodGate:

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key
 from bot.matching import Matcher, build_matcher
 from bot.normalize import normalize
+from bot.quiz import Question, all_questions
 
 SEARCH_CONTEXT = 30
 MAX_SEARCH_CHARS = 40
@@ -152,6 +153,7 @@ class Library:
     index: SpeechIndex
     names: Mapping[str, str] = field(repr=False)
     terms: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = field(default=(), repr=False)  # the quiz bank, rebuilt with the rest
 
     @classmethod
     def load(cls, directory: Path) -> Library:
@@ -172,6 +174,7 @@ class Library:
             index=SpeechIndex.of(kb),
             names=MappingProxyType(names),
             terms=tuple(e.id for e in kb.entries if e.kind == "term"),
+            questions=all_questions(kb),
         )
 
     def by_name(self, text: str) -> Entry | None:

@@ -63,3 +63,69 @@ def about_text(kb: KnowledgeBase) -> str:
             f"<b>知识库</b>：{len(kb)} 条（章节 {kinds['section']}，术语 {kinds['term']}，事实 {kinds['fact']}）",
         ]
     )
+
+
+# ── the quiz ───────────────────────────────────────────────────────────────────────────────────────────
+QUIZ_NOTHING_LEFT = "这段时间的题目您都做过了。两周内做过的题不会重复出现，错题会按时回到 /review。"
+QUIZ_PRIVATE_ONLY = "这个命令请在与我的私聊中使用。"
+DAILY_USAGE = (
+    "用法：/daily 8:00 每天这个时间发题（可加题数，如 /daily 8:00 5）；/daily off 停止；/daily 查看当前设置。"
+)
+DAILY_ADMINS_ONLY = "在群里，只有群管理员可以设置每日一练。"
+DAILY_OFF = "已停止每日一练。想恢复时发送 /daily 8:00。"
+DAILY_WAS_OFF = "本聊天没有订阅每日一练。发送 /daily 8:00 即可订阅。"
+TOP_PRIVATE = "排行榜只在群里使用。在私聊中发送 /score 查看自己的成绩。"
+TOP_JOINED = "已加入本群排行榜。发送 /top leave 可随时退出。"
+TOP_LEFT = "已退出本群排行榜。"
+TOP_NOT_MEMBER = "您本来就不在本群排行榜上。"
+
+
+def quiz_no_topic(word: str) -> str:
+    return f"没有关于“{escape(word[:40])}”的题目。可以换一个讲话里的词，例如 /quiz 四风，或直接 /quiz。"
+
+
+def daily_on(time: str, count: int, timezone: str) -> str:
+    return (
+        f"已订阅每日一练：每天 {time}（{escape(timezone)}）发 {count} 道题。"
+        "先出到期的错题，再出没做过的题。发送 /daily off 可随时停止。"
+    )
+
+
+def daily_status(time: str, count: int, timezone: str) -> str:
+    return f"每日一练：每天 {time}（{escape(timezone)}）{count} 道题。/daily off 停止，/daily 9:30 改时间。"
+
+
+def score_text(points: int, answered: int, right: int, current: int, best: int, due: int) -> str:
+    if not answered:
+        return "您还没有答过题。发送 /quiz 试一道，或 /daily 8:00 订阅每日一练。"
+    accuracy = right / answered
+    lines = [
+        "<b>我的学习成绩</b>",
+        f"积分：{points}（答对一题得 1 分）",
+        f"答题：{answered} 道，答对 {right} 道，正确率 {accuracy:.0%}",
+        f"连续学习：{current} 天（最长 {best} 天）",
+        f"错题本：{due} 道到期" + ("，发送 /review 复习" if due else ""),
+    ]
+    return "\n".join(lines)
+
+
+def review_none(total: int, next_due: str | None) -> str:
+    if not total:
+        return "错题本是空的：答错的题会自动加入，并按遗忘曲线安排复习。"
+    return f"错题本共 {total} 道，现在没有到期的。" + (f"下一道在 {next_due} 到期。" if next_due else "")
+
+
+def review_intro(sending: int, due: int) -> str:
+    more = f"，其余 {due - sending} 道下次再复习" if due > sending else ""
+    return f"错题本：{due} 道到期，先复习 {sending} 道{more}。答对的题间隔会越来越长。"
+
+
+def leaderboard_text(rows: list[tuple[str, int, int]], joined: bool) -> str:
+    if not rows:
+        return "本群排行榜还没有人。想上榜的成员发送 /top join（只列出自愿加入的人）。"
+    lines = ["<b>本群排行榜</b>（答对一题得 1 分；只列出自愿加入的成员）"]
+    lines += [f"{n}. {escape(name)} — {points} 分（答 {answered} 题）" for n, (name, points, answered) in
+              enumerate(rows, 1)]  # fmt: skip
+    if not joined:
+        lines.append("\n发送 /top join 加入排行榜。")
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""Sending to many chats at once without tripping Telegram's limits, and without losing a chat on the way.
+
+Telegram allows about 30 messages a second overall. PTB's AIORateLimiter keeps the bot near that, but its leaky
+bucket lets a burst through (up to twice the rate in the first second), and requests it held back during a
+RetryAfter all leave together. `PacedRateLimiter` is AIORateLimiter with a sliding window taken at the moment
+each request really leaves, retries included, so no second ever holds more than `limit` sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram._utils.types import JSONDict
+from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+SENDS_PER_SECOND = 30
+WINDOW_S = 1.05  # a little over a second: the server's clock sees our sends a few milliseconds apart
+WORKERS = 8
+MAX_RETRIES = 3
+
+T = TypeVar("T")
+
+
+class Pacer:
+    """At most `limit` sends in any `window` seconds, shared by every task that awaits `slot()`."""
+
+    def __init__(
+        self,
+        limit: int = SENDS_PER_SECOND,
+        window: float = WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self._sent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def slot(self) -> None:
+        """Wait until one more send fits in the window, then take it."""
+        async with self._lock:
+            while True:
+                now = self.clock()
+                while self._sent and now - self._sent[0] >= self.window:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return
+                await asyncio.sleep(self.window - (now - self._sent[0]))
+
+
+class PacedRateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (per-group limits, RetryAfter holds every request) plus a strict sliding window."""
+
+    def __init__(self, pacer: Pacer | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self.pacer = pacer or Pacer()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if data.get("chat_id") is None:  # getUpdates, getMe, setMyCommands…: not messages to anyone
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+        async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+            await self.pacer.slot()  # taken here, as the request leaves: a retry takes a slot of its own
+            return await callback(*call_args, **call_kwargs)
+
+        return await super().process_request(in_its_slot, args, kwargs, endpoint, data, rate_limit_args)
+
+
+async def with_retry(send: Callable[[], Awaitable[T]]) -> T:
+    """One send; a RetryAfter that outlasted the rate limiter's own retries is waited out here as well."""
+    for attempt in range(MAX_RETRIES + 1):
+        try:
+            return await send()
+        except RetryAfter as error:
+            if attempt == MAX_RETRIES:
+                raise
+            seconds = _seconds(error.retry_after)
+            log.warning("event=retry_after seconds=%.1f attempt=%d", seconds, attempt + 1)
+            await asyncio.sleep(seconds)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Report:
+    """What a broadcast did: chats served, messages sent, chats gone (blocked the bot), chats that failed."""
+
+    chats: int = 0
+    sent: int = 0
+    gone: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def is_gone(error: Exception) -> bool:
+    """The chat will never take a message again: the bot was blocked, kicked, or the chat was deleted."""
+    if isinstance(error, Forbidden):
+        return True
+    return isinstance(error, BadRequest) and "chat not found" in error.message.lower()
+
+
+async def broadcast(
+    chat_ids: Sequence[int],
+    serve: Callable[[int], Awaitable[int]],
+    *,
+    on_gone: Callable[[int], Awaitable[None]],
+    workers: int = WORKERS,
+) -> Report:
+    """Run `serve(chat_id)` (it returns how many messages it sent) for every chat with a few workers.
+
+    A chat that is gone is passed to `on_gone` (unsubscribe it) and logged; any other failure is logged and
+    the rest go on. Every chat is tried exactly once.
+    """
+    report = Report()
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for chat_id in chat_ids:
+        queue.put_nowait(chat_id)
+
+    async def worker() -> None:
+        while True:
+            try:
+                chat_id = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            try:
+                sent = await serve(chat_id)  # read report.sent only after the await: other workers add too
+                report.sent += sent
+                report.chats += 1
+            except Exception as error:  # one chat's trouble must not stop the others
+                if is_gone(error):
+                    report.gone.append(chat_id)
+                    log.info("event=chat_gone chat=%s reason=%r", chat_id, str(error))
+                    await on_gone(chat_id)
+                else:
+                    report.failed.append(chat_id)
+                    log.warning("event=send_failed chat=%s error=%r", chat_id, str(error))
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(chat_ids))))))
+    return report
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,299 @@
+"""The study quiz in Telegram: /quiz as native quiz polls, answers scored from PollAnswer updates, /daily sets
+sent by the JobQueue, /review (错题本), /score and the opt-in group leaderboard /top.
+
+Subscriptions live in SQLite; PTB persists no jobs, so `on_start` re-creates one daily job per time of day
+from the table. The daily job broadcasts through `bot.telegram.broadcast` (paced, RetryAfter-aware; a blocked
+chat unsubscribed).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from datetime import time as time_of_day
+
+from telegram import Chat, Message, Poll, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import Application, CommandHandler, PollAnswerHandler
+
+from bot.quiz import Question, on_topic
+from bot.study import MAX_DAILY_COUNT, Study, parse_time
+from bot.telegram import texts
+from bot.telegram.broadcast import Report, broadcast, with_retry
+from bot.telegram.context import BotContext
+from bot.telegram.filters import without_mention
+from bot.telegram.handlers import CHATS, NEW
+from bot.telegram.replies import reply_html
+
+log = logging.getLogger(__name__)
+
+REVIEW_BATCH = 3  # questions /review sends at once: a few, so it never floods the chat
+DAILY_JOB_PREFIX = "daily "
+
+
+# ── sending questions ──────────────────────────────────────────────────────────────────────────────────
+
+
+async def send_question(
+    context: BotContext,
+    chat: Chat | int,
+    question: Question,
+    *,
+    source: str,
+    heading: str = "",
+    study: Study | None = None,
+    retry: bool = False,
+) -> Message:
+    """One question as a quiz poll that is not anonymous (so answers come back as PollAnswer), recorded."""
+    chat_id = chat if isinstance(chat, int) else chat.id
+    private = chat_id > 0
+    text = (
+        f"{heading}{question.question}" if len(heading) + len(question.question) <= 300 else question.question
+    )
+
+    async def send() -> Message:
+        return await context.bot.send_poll(
+            chat_id,
+            text,
+            list(question.options),
+            is_anonymous=False,
+            type=Poll.QUIZ,
+            correct_option_ids=list(question.correct),
+            explanation=question.explanation,
+            explanation_parse_mode=None,  # plain text: the speech's quotes are not HTML
+            question_parse_mode=None,
+        )
+
+    message = await (with_retry(send) if retry else send())
+    study = study or context.study
+    poll_id = message.poll.id if message.poll else None
+    await study.record_asked(chat_id, question, source=source, poll_id=poll_id, private=private)
+    return message
+
+
+def topic_pool(context: BotContext, word: str) -> list[Question]:
+    """The questions about a word: those that mention it, and those of the entries the matcher finds for it."""
+    result = context.library.matcher.match(word)
+    entry_ids = result.entry_ids if result.answered else result.suggestions
+    return on_topic(context.library.questions, word, entry_ids)
+
+
+# ── commands ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+async def quiz(update: Update, context: BotContext) -> None:
+    """/quiz: one question (a due review first in a private chat); /quiz 词: one about that word."""
+    chat, user = update.effective_chat, update.effective_user
+    word = without_mention(" ".join(context.args or ()), context.bot.username).strip()
+    pool = topic_pool(context, word) if word else None
+    if word and not pool:
+        text = texts.quiz_no_topic(word)
+        await reply_html(update.effective_message, text)
+        context.log(update, text, answered=False)
+        return
+    private = chat.type == Chat.PRIVATE
+    study = context.study
+    picked = await study.next_questions(chat.id, 1, user_id=user.id if private and user else None, pool=pool)
+    if not picked:
+        await reply_html(update.effective_message, texts.QUIZ_NOTHING_LEFT)
+        context.log(update, texts.QUIZ_NOTHING_LEFT, answered=False)
+        return
+    await send_question(context, chat, picked[0], source="quiz", study=study)
+    context.log(update, f"[quiz] {picked[0].question}")
+
+
+async def poll_answer(update: Update, context: BotContext) -> None:
+    """A vote in one of our quiz polls: scored once per person; Telegram itself shows right/wrong."""
+    answer = update.poll_answer
+    if answer is None or answer.user is None:  # an anonymous voter (a channel): nobody to score
+        return
+    outcome = await context.study.answer_poll(answer.poll_id, answer.user.id, answer.option_ids)
+    if outcome is not None:
+        log.info(
+            "event=quiz_answer user=%s question=%s right=%s",
+            answer.user.id,
+            outcome.question.id,
+            outcome.right,
+        )
+
+
+async def review(update: Update, context: BotContext) -> None:
+    """/review: the 错题本 questions due now, a few at a time, and how many are due."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type != Chat.PRIVATE or user is None:
+        await reply_html(update.effective_message, texts.QUIZ_PRIVATE_ONLY)
+        context.log(update, texts.QUIZ_PRIVATE_ONLY, answered=False)
+        return
+    study = context.study
+    due_ids = await study.due_ids(user.id)
+    if not due_ids:
+        _, total = await study.review_counts(user.id)
+        text = texts.review_none(total, await next_due_text(study, user.id, context))
+        await reply_html(update.effective_message, text)
+        context.log(update, text)
+        return
+    batch = due_ids[:REVIEW_BATCH]
+    text = texts.review_intro(len(batch), len(due_ids))
+    await reply_html(update.effective_message, text)
+    for question_id in batch:
+        await send_question(context, chat, study.by_id[question_id], source="review", study=study)
+    context.log(update, text)
+
+
+async def next_due_text(study: Study, user_id: int, context: BotContext) -> str | None:
+    rows = await study.store.fetchall("SELECT min(due) FROM quiz_cards WHERE user_id = ?", (user_id,))
+    if not rows or rows[0][0] is None:
+        return None
+    due = datetime.fromisoformat(rows[0][0]).astimezone(context.settings.timezone)
+    return due.strftime("%m月%d日 %H:%M")
+
+
+async def score(update: Update, context: BotContext) -> None:
+    """/score: points, accuracy, current and best streak of days, reviews due."""
+    user = update.effective_user
+    if user is None:
+        return
+    result = await context.study.score(user.id)
+    text = texts.score_text(
+        result.points, result.answered, result.right, result.current_streak, result.best_streak, result.due
+    )
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+async def daily(update: Update, context: BotContext) -> None:
+    """/daily HH:MM [N] subscribes the chat, /daily off stops it, /daily alone shows the setting."""
+    chat, user = update.effective_chat, update.effective_user
+    args = [a for a in (context.args or ()) if not a.startswith("@")]
+    study = context.study
+    settings = context.settings
+    zone = str(settings.timezone)
+    if not args:
+        current = await study.subscription(chat.id)
+        text = texts.daily_status(current.time, current.count, zone) if current else texts.DAILY_WAS_OFF
+        text += "" if current else "\n" + texts.DAILY_USAGE
+        await reply_html(update.effective_message, text)
+        context.log(update, text)
+        return
+    if chat.type != Chat.PRIVATE and not await is_chat_admin(context, chat.id, user.id if user else None):
+        await reply_html(update.effective_message, texts.DAILY_ADMINS_ONLY)
+        context.log(update, texts.DAILY_ADMINS_ONLY, answered=False)
+        return
+    if args[0].lower() in ("off", "stop", "关", "关闭", "停止", "取消"):
+        text = texts.DAILY_OFF if await study.unsubscribe(chat.id) else texts.DAILY_WAS_OFF
+        await reply_html(update.effective_message, text)
+        context.log(update, text)
+        return
+    when = parse_time(args[0]) if args[0] not in ("on", "开", "开启") else settings.daily_time
+    count = int(args[1]) if len(args) > 1 and args[1].isdecimal() else settings.daily_count
+    if when is None or not 1 <= count <= MAX_DAILY_COUNT or len(args) > 2:
+        await reply_html(update.effective_message, texts.DAILY_USAGE)
+        context.log(update, texts.DAILY_USAGE, answered=False)
+        return
+    await study.subscribe(chat.id, chat.type, when, count)
+    schedule_daily(context.application, when)
+    text = texts.daily_on(when, count, zone)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+async def is_chat_admin(context: BotContext, chat_id: int, user_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    member = await context.bot.get_chat_member(chat_id, user_id)
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+
+async def top(update: Update, context: BotContext) -> None:
+    """/top: the group's leaderboard of members who opted in; /top join, /top leave."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type == Chat.PRIVATE or user is None:
+        await reply_html(update.effective_message, texts.TOP_PRIVATE)
+        context.log(update, texts.TOP_PRIVATE, answered=False)
+        return
+    study = context.study
+    action = (context.args or [""])[0].lower()
+    if action in ("join", "加入"):
+        await study.join_leaderboard(chat.id, user.id, user.full_name or str(user.id))
+        text = texts.TOP_JOINED
+    elif action in ("leave", "退出"):
+        text = texts.TOP_LEFT if await study.leave_leaderboard(chat.id, user.id) else texts.TOP_NOT_MEMBER
+    else:
+        board = await study.leaderboard(chat.id)
+        joined = any(s.user_id == user.id for s in board)
+        text = texts.leaderboard_text([(s.name, s.points, s.answered) for s in board], joined)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+# ── the daily set ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def schedule_daily(application: Application, when: str) -> None:
+    """One repeating job per time of day; every chat subscribed at that time is served by it."""
+    name = DAILY_JOB_PREFIX + when
+    if application.job_queue is None or application.job_queue.get_jobs_by_name(name):
+        return
+    hour, minute = (int(part) for part in when.split(":"))
+    zone = application.bot_data.settings.timezone
+    application.job_queue.run_daily(
+        daily_job,
+        time_of_day(hour, minute, tzinfo=zone),
+        name=name,
+        data=when,
+        job_kwargs={"misfire_grace_time": 3600},
+    )
+
+
+async def on_start(application: Application) -> None:
+    """Re-create the daily jobs from the subscriptions table (PTB keeps no jobs across restarts)."""
+    data = application.bot_data
+    rows = await data.store.fetchall("SELECT DISTINCT time FROM subscriptions ORDER BY time")
+    for (when,) in rows:
+        schedule_daily(application, when)
+    log.info("event=daily_jobs_restored times=%d", len(rows))
+
+
+async def daily_job(context: BotContext) -> None:
+    when = str(context.job.data)
+    report = await send_daily(context, when)
+    log.info(
+        "event=daily_sent time=%s chats=%d messages=%d gone=%d failed=%d",
+        when, report.chats, report.sent, len(report.gone), len(report.failed),
+    )  # fmt: skip
+
+
+async def send_daily(context: BotContext, when: str) -> Report:
+    """The daily set to every chat subscribed at `when`: due reviews first, then unseen questions."""
+    study = context.study
+    subscriptions = {s.chat_id: s for s in await study.subscriptions(time=when)}
+
+    async def serve(chat_id: int) -> int:
+        subscription = subscriptions[chat_id]
+        private = subscription.chat_type == Chat.PRIVATE
+        questions = await study.next_questions(
+            chat_id, subscription.count, user_id=chat_id if private else None
+        )
+        for n, question in enumerate(questions, 1):
+            heading = f"【每日一练 {n}/{len(questions)}】\n"
+            await send_question(
+                context, chat_id, question, source="daily", heading=heading, study=study, retry=True
+            )
+        return len(questions)
+
+    async def gone(chat_id: int) -> None:
+        await study.unsubscribe(chat_id)
+
+    return await broadcast(list(subscriptions), serve, on_gone=gone)
+
+
+def add_handlers(application: Application) -> None:
+    for name, callback in (
+        ("quiz", quiz),
+        ("daily", daily),
+        ("review", review),
+        ("score", score),
+        ("top", top),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
+    application.add_handler(PollAnswerHandler(poll_answer))
