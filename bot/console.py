@@ -7,23 +7,34 @@ Telegram bot (front end "console") unless --no-log is given.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from typing import TextIO
+from collections.abc import Iterator
+from datetime import tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge
 from bot.matching import Match, Matcher, build_matcher
 
+if TYPE_CHECKING:  # the quiz and the store load only for `chat`: `ask` starts faster without them
+    from bot.console_log import ConsoleStore
+    from bot.console_quiz import ConsoleQuiz
+    from bot.quiz import Question
+
 CHAT_HELP = """\
 直接输入问题即可，例如：五个必由之路是什么？四明确指什么？讲话指出了哪些问题？
 出现“您是不是想问”时，输入编号查看对应条目。
+/quiz 答一道题（/quiz 四风：只出这方面的题），输入 A/B/C/D 或 对/错 作答
+/review 复习到期的错题   /score 我的积分、正确率和连续学习天数
 /help 显示本帮助   /quit 退出（也可按 Ctrl-D）"""
 CHAT_WELCOME = "讲话学习助手（局2022年第一季度党建工作例会暨党风廉政建设推进会）。输入 /help 查看用法。"
 MAX_LINE_BYTES = 1 << 20
-
-LogExchange = Callable[[Match, float], None]
 
 
 def load_matcher(args: argparse.Namespace) -> Matcher | None:
@@ -71,11 +82,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     matcher = load_matcher(args)
     if matcher is None:
         return 1
-    with exchange_log(args) as log:
+    with exchange_log(args) as store:
         if args.json:
             for line in binary_lines(sys.stdin):
                 result, latency = timed_match(matcher, line)
-                log(result, latency)
+                store.log(result, latency)
                 sys.stdout.write(match_json(result) + "\n")
                 sys.stdout.flush()
             return 0
@@ -83,25 +94,37 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print("usage: python -m bot ask 问题   (or --json with questions on stdin)", file=sys.stderr)
             return 2
         result, latency = timed_match(matcher, " ".join(args.question))
-        log(result, latency)
+        store.log(result, latency)
         print(result.text)
     return 0
 
 
 class ChatSession:
-    """One console conversation: remembers the last suggestions so that typing "2" opens the second."""
+    """One console conversation: remembers the last suggestions so that typing "2" opens the second, and
+    the quiz question waiting for an answer."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, quiz: ConsoleQuiz | None = None) -> None:
         self.matcher = matcher
+        self.quiz = quiz
         self.last_suggestions: tuple[str, ...] = ()
 
     def reply(self, line: str) -> Match | str | None:
-        """A Match for a question, a plain string for a command, None to quit."""
+        """A Match for a question, a plain string for a command or a quiz turn, None to quit."""
         text = line.strip()
         if text in ("/quit", "/exit", "/q"):
             return None
         if text in ("/help", "/start", "?", "？"):
             return CHAT_HELP
+        if self.quiz is not None:
+            command, _, rest = text.partition(" ")
+            if command in ("/quiz", "/review", "/score"):
+                self.last_suggestions = ()
+                if command == "/quiz":
+                    return self.quiz.ask(rest.strip())
+                return self.quiz.review() if command == "/review" else self.quiz.score()
+            verdict = self.quiz.answer(text)
+            if verdict is not None:
+                return verdict
         if text.isdigit() and self.last_suggestions and 1 <= int(text) <= len(self.last_suggestions):
             entry_id = self.last_suggestions[int(text) - 1]
             self.last_suggestions = ()
@@ -123,9 +146,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
             import readline  # noqa: F401 - line editing and history for input()
         except ImportError:
             pass
-    session = ChatSession(matcher)
+    from bot.console_quiz import ConsoleQuiz
+    from bot.quiz import all_questions
+    from bot.study import Study
+
     print(CHAT_WELCOME, flush=True)
-    with exchange_log(args) as log:
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(chat_store(args, stack))
+        study = Study(store.store, all_questions(matcher.kb), _local_zone())
+        session = ChatSession(matcher, ConsoleQuiz(study, store.run, lambda word: topic_pool(matcher, word)))
         lines = _prompted_lines() if interactive else binary_lines(sys.stdin)
         for line in lines:
             started = time.perf_counter()
@@ -133,12 +162,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
             if reply is None:
                 break
             if isinstance(reply, Match):
-                log(reply, (time.perf_counter() - started) * 1000)
+                store.log(reply, (time.perf_counter() - started) * 1000)
                 reply = reply.text
             print(reply + "\n", flush=True)
     if interactive:
         print("再见！")
     return 0
+
+
+def topic_pool(matcher: Matcher, word: str) -> list[Question]:
+    """The questions about a word: those that mention it, and those of the entries the matcher finds for it."""
+    from bot.quiz import all_questions, on_topic
+
+    result = matcher.match(word)
+    return on_topic(
+        all_questions(matcher.kb), word, result.entry_ids if result.answered else result.suggestions
+    )
+
+
+def chat_store(args: argparse.Namespace, stack: contextlib.ExitStack) -> ConsoleStore:
+    """BOT_DB, as in Telegram; with --no-log a temporary database holds the quiz for this session only."""
+    from bot.console_log import ConsoleStore
+
+    if getattr(args, "no_log", False):
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="speech-bot-"))
+        return ConsoleStore.from_env(logging=False, path=Path(folder) / "session.sqlite3")
+    return ConsoleStore.from_env()
+
+
+def _local_zone() -> tzinfo:
+    """BOT_TIMEZONE when it is valid (the day a streak counts), else Asia/Shanghai."""
+    try:
+        return ZoneInfo(os.environ.get("BOT_TIMEZONE") or "Asia/Shanghai")
+    except (ValueError, ZoneInfoNotFoundError):
+        return ZoneInfo("Asia/Shanghai")
 
 
 def _prompted_lines() -> Iterator[str]:
@@ -151,8 +208,11 @@ def _prompted_lines() -> Iterator[str]:
 
 
 class _NoLog:
-    def __enter__(self) -> LogExchange:
-        return lambda result, latency: None
+    def __enter__(self) -> _NoLog:
+        return self
+
+    def log(self, result: Match, latency_ms: float) -> None:
+        return None
 
     def __exit__(self, *exc: object) -> None:
         return None
@@ -162,9 +222,9 @@ def exchange_log(args: argparse.Namespace):
     """Where console exchanges go: the SQLite store, unless --no-log."""
     if getattr(args, "no_log", True):
         return _NoLog()
-    from bot.console_log import ConsoleLog
+    from bot.console_log import ConsoleStore
 
-    return ConsoleLog.from_env()
+    return ConsoleStore.from_env()
 
 
 def register(commands: argparse._SubParsersAction) -> None:

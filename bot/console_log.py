@@ -1,6 +1,8 @@
-"""Logging console exchanges to the SQLite store without making the console async.
+"""The SQLite store for the console, without making the console async.
 
-The store runs on its own event loop in a background thread; `log` hands an Exchange over and returns at once.
+The store runs on its own event loop in a background thread: `log` hands an Exchange over and returns at once;
+`run` waits for a coroutine (the quiz's reads and writes) on that loop. With `logging=False` exchanges are not
+written, but the quiz still keeps its state in the store.
 """
 
 from __future__ import annotations
@@ -8,33 +10,43 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from bot.matching import Match
 from bot.storage import Exchange, Store, StoreError, db_path_from_env
 
 
-class ConsoleLog:
-    def __init__(self, store: Store) -> None:
+class ConsoleStore:
+    def __init__(self, store: Store, *, logging: bool = True) -> None:
         self.store = store
+        self.logging = logging
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="store", daemon=True)
 
     @classmethod
-    def from_env(cls) -> ConsoleLog:
-        return cls(Store(db_path_from_env()))
+    def from_env(cls, *, logging: bool = True, path: Path | None = None) -> ConsoleStore:
+        return cls(Store(path or db_path_from_env()), logging=logging)
 
-    def __enter__(self):
+    def __enter__(self) -> ConsoleStore:
         self.thread.start()
         try:
-            asyncio.run_coroutine_threadsafe(self.store.open(), self.loop).result()
+            self.run(self.store.open())
         except StoreError as error:
             self._stop()
             print(f"error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
-        return self.log
+        return self
+
+    def run(self, coroutine: Awaitable[Any]) -> Any:
+        """The coroutine's result, run on the store's loop."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
 
     def log(self, result: Match, latency_ms: float) -> None:
+        if not self.logging:
+            return
         exchange = Exchange(
             front_end="console",
             update_id=None,
@@ -54,7 +66,7 @@ class ConsoleLog:
         self.loop.call_soon_threadsafe(self.store.log_exchange, exchange)
 
     def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.store.close(), self.loop).result()
+        self.run(self.store.close())
         self._stop()
 
     def _stop(self) -> None:

@@ -1,0 +1,137 @@
+"""The console chat: questions, numbered suggestions, and the quiz (/quiz, A/B/C/D or 对/错, /review, /score)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.console import ChatSession
+from bot.console_log import ConsoleStore
+from bot.console_quiz import ConsoleQuiz, parse_choice
+from bot.matching import build_matcher
+from bot.quiz import FALSE, SINGLE, TRUE, TRUEFALSE, Question
+from bot.storage import Store
+from bot.study import Study
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHOICE = Question(
+    "c1", SINGLE, "哪一项？", ("甲", "乙", "丙", "丁"), (2,), "原文：丙。", "丙", "e1", "四明确"
+)
+TRUTH = Question("t1", TRUEFALSE, "判断：甲。", (TRUE, FALSE), (1,), "原文说的是乙。", "乙", "e2", "三会")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 5, 1, 2, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[ConsoleStore]:
+    with ConsoleStore(Store(tmp_path / "bot.sqlite3"), logging=False) as running:
+        yield running
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def quiz(store: ConsoleStore, clock: Clock) -> ConsoleQuiz:
+    return ConsoleQuiz(Study(store.store, (CHOICE, TRUTH), clock=clock), store.run)
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [("C", CHOICE, 2), ("c", CHOICE, 2), ("Ｃ", CHOICE, 2), ("选C", CHOICE, 2), ("C.", CHOICE, 2),
+     ("丙", CHOICE, 2), ("E", CHOICE, None), ("对", CHOICE, None), ("四明确是什么", CHOICE, None),
+     ("对", TRUTH, 0), ("正确", TRUTH, 0), ("错", TRUTH, 1), ("×", TRUTH, 1), ("B", TRUTH, 1), ("甲", TRUTH, None)],
+)  # fmt: skip
+def test_parse_choice(text: str, question: Question, expected: int | None) -> None:
+    assert parse_choice(text, question) == expected
+
+
+def test_a_wrong_answer_shows_the_right_one_and_goes_into_the_review_book(
+    quiz: ConsoleQuiz, clock: Clock
+) -> None:
+    shown = quiz.ask()
+    asked = quiz.pending.question
+    assert shown.startswith(asked.question) and "作答" in shown
+    wrong = "对" if asked is TRUTH else "A"
+    verdict = quiz.answer(wrong)
+    assert verdict is not None and verdict.startswith("✗ 答错了。正确答案：")
+    assert asked.explanation in verdict and "错题本" in verdict
+    assert quiz.answer("A") is None  # nothing is waiting any more: the text is a question again
+    assert quiz.review() == "错题本共 1 道，现在没有到期的。"
+    clock.now += timedelta(days=1, minutes=1)
+    review = quiz.review()
+    assert review.startswith("错题本：1 道到期。") and asked.question in review
+    right = "错" if asked is TRUTH else "C"
+    assert quiz.answer(right).startswith("✓ 答对了！")
+    assert "积分 1；答题 2 道，答对 1 道，正确率 50%；连续学习 2 天" in quiz.score()
+
+
+def test_an_answer_that_does_not_fit_gets_a_hint(quiz: ConsoleQuiz) -> None:
+    quiz.ask()
+    hint = quiz.answer("Z")
+    assert hint is not None and hint.startswith("请输入 ")
+    assert quiz.pending is not None  # still waiting
+
+
+def test_quiz_on_an_unknown_topic_says_so(quiz: ConsoleQuiz) -> None:
+    assert quiz.ask("宫保鸡丁").startswith("没有关于“宫保鸡丁”的题目")
+    quiz.ask("三会")
+    assert quiz.pending is not None and quiz.pending.question is TRUTH  # its entry is about 三会
+
+
+def test_questions_still_work_while_a_quiz_question_waits(tiny_kb_dir: Path, quiz: ConsoleQuiz) -> None:
+    from bot.knowledge import load_knowledge
+
+    session = ChatSession(build_matcher(load_knowledge(tiny_kb_dir)), quiz)
+    assert "作答" in session.reply("/quiz")
+    answer = session.reply("四明确指什么")
+    assert answer.answered and answer.entry_id == "term-si-mingque"
+    assert quiz.pending is not None
+
+
+def test_chat_runs_a_quiz_from_piped_stdin(tmp_path: Path) -> None:
+    env = {**os.environ, "BOT_DB": str(tmp_path / "db" / "bot.sqlite3"), "BOT_CACHE_DIR": str(tmp_path / "c")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="/quiz\nA\n/score\n/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "作答" in done.stdout and ("答对了" in done.stdout or "答错了" in done.stdout)
+    assert "答题 1 道" in done.stdout
+    assert (tmp_path / "db" / "bot.sqlite3").exists()
+
+
+def test_chat_without_logging_keeps_the_quiz_in_a_temporary_database(tmp_path: Path) -> None:
+    env = {**os.environ, "BOT_DB": str(tmp_path / "db" / "bot.sqlite3"), "BOT_CACHE_DIR": str(tmp_path / "c")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--no-log"],
+        input="/quiz\nA\n/score\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "答题 1 道" in done.stdout
+    assert not (tmp_path / "db").exists()
