@@ -104,17 +104,21 @@ def test_questions_still_work_while_a_quiz_question_waits(tiny_kb_dir: Path, qui
     assert quiz.pending is not None
 
 
-def test_chat_runs_a_quiz_from_piped_stdin(tmp_path: Path) -> None:
+def run_chat(tmp_path: Path, stdin: str, *options: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BOT_DB": str(tmp_path / "db" / "bot.sqlite3"), "BOT_CACHE_DIR": str(tmp_path / "c")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat"],
-        input="/quiz\nA\n/score\n/quit\n",
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *options],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
         cwd=ROOT,
         timeout=60,
     )
+
+
+def test_chat_runs_a_quiz_from_piped_stdin(tmp_path: Path) -> None:
+    done = run_chat(tmp_path, "/quiz\nA\n/score\n/quit\n")
     assert done.returncode == 0, done.stderr
     assert "作答" in done.stdout and ("答对了" in done.stdout or "答错了" in done.stdout)
     assert "答题 1 道" in done.stdout
@@ -122,16 +126,7 @@ def test_chat_runs_a_quiz_from_piped_stdin(tmp_path: Path) -> None:
 
 
 def test_chat_without_logging_keeps_the_quiz_in_a_temporary_database(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_DB": str(tmp_path / "db" / "bot.sqlite3"), "BOT_CACHE_DIR": str(tmp_path / "c")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--no-log"],
-        input="/quiz\nA\n/score\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
+    done = run_chat(tmp_path, "/quiz\nA\n/score\n", "--no-log")
     assert done.returncode == 0, done.stderr
     assert "答题 1 道" in done.stdout
     assert not (tmp_path / "db").exists()
