@@ -120,7 +120,10 @@ async def test_the_bot_answers_over_long_polling_and_stops_cleanly(
         code, output = await child.stop()
     assert code == 0, output
     assert TOKEN not in output and TOKEN.split(":")[1] not in output
-    assert "ready" in output and "stopped" in output
+    assert "event=ready" in output and "stopped" in output
+    # One key=value line per event; what people wrote stays out of the log unless BOT_LOG_USER_TEXT=1.
+    assert all(line.startswith("ts=") for line in output.splitlines() if line.strip())
+    assert "event=exchange" in output and "四明确" not in output
     async with Store(tmp_path / "bot.sqlite3") as store:
         logged = [row["update_id"] async for row in store.iter_exchanges()]
     assert sorted(logged) == [asked, pressed, about]  # the group message was not for the bot

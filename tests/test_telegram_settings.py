@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import DEFAULT_DIR, load_knowledge
+from bot.logs import RedactingFormatter
 from bot.matching import load_rules
 from bot.settings import MASK, Secret, Settings, SettingsError, file_url_for
 from bot.telegram.chart import daily_series, render_chart
 from bot.telegram.flood import FloodGate, Verdict
 from bot.telegram.reading import build_outline, find_word
-from bot.telegram.run import RedactingFormatter
 from tests.fake_bot_api import TOKEN
 
 # ---- settings --------------------------------------------------------------------------------------------

@@ -87,7 +87,12 @@ async def post_init(application: Application) -> None:
         on_start = getattr(module, "on_start", None)
         if on_start is not None:
             await on_start(application)
-    log.info("ready: %d entries, store %s", len(data.library.kb), settings.db_path)
+    log.info(
+        "event=ready entries=%d questions=%d db=%s",
+        len(data.library.kb),
+        len(data.library.questions),
+        settings.db_path,
+    )
 
 
 async def post_shutdown(application: Application) -> None:

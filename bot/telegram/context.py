@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.logs import user_text
 from bot.matching import Match
 from bot.settings import Settings
 from bot.storage import Exchange, Store
@@ -107,6 +108,17 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             reply=match.text if match else visible_text(reply),
             latency_ms=(time.perf_counter() - self._started) * 1000,
             status=status,
+        )
+        log.info(
+            "event=exchange update=%s chat=%s user=%s answered=%d entry=%s status=%s ms=%.1f %s",
+            exchange.update_id,
+            exchange.chat_id,
+            exchange.user_id,
+            exchange.answered,
+            exchange.entry_id or "-",
+            status,
+            exchange.latency_ms,
+            user_text(exchange.question, self.settings.log_user_text),
         )
         try:
             self.store.log_exchange(exchange)

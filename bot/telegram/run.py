@@ -1,8 +1,8 @@
 """`python -m bot run`: the Telegram bot, with long polling, or behind a webhook with `--webhook-url`.
 
 Startup problems (no token, a broken knowledge base, an unusable database, a token Telegram rejects) are one
-line on stderr and a non-zero exit. Every log line passes through a formatter that masks the token, and
-httpx/httpcore, which would print each request URL (the token is part of it), log warnings only.
+line on stderr and a non-zero exit. Logging is `bot.logs`: one line per event, key=value or JSON, the token
+masked, and httpx/httpcore (which would print each request URL, token included) at warnings only.
 """
 
 from __future__ import annotations
@@ -12,46 +12,24 @@ import dataclasses
 import logging
 import secrets
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, TelegramError
 
+from bot import logs
 from bot.knowledge import DEFAULT_DIR, KnowledgeError
-from bot.settings import MASK, Secret, Settings, SettingsError
+from bot.settings import Secret, Settings, SettingsError
 from bot.storage import StoreError
-
-QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 log = logging.getLogger(__name__)
 
 
-class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then masks each secret wherever it appears, tracebacks included."""
-
-    def __init__(self, fmt: str, secrets_: Iterable[str]) -> None:
-        super().__init__(fmt)
-        self.secrets = sorted({s for s in secrets_ if s}, key=len, reverse=True)
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, MASK)
-        return text
-
-
-def configure_logging(*hidden: Secret | None, level: int = logging.INFO) -> None:
-    """Root logging to stderr with the given secrets masked; warnings go through it too."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT, (s.reveal() for s in hidden if s)))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
-    logging.captureWarnings(True)
+def configure_logging(settings: Settings, *hidden: Secret | None) -> None:
+    """BOT_LOG_FORMAT and BOT_LOG_LEVEL, with the token and the webhook secret masked in every line."""
+    logs.configure(
+        kind=settings.log_format, level=settings.log_level, secrets_=(s.reveal() for s in hidden if s)
+    )
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -83,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print('error: webhook mode needs `pip install "python-telegram-bot[webhooks]"`', file=sys.stderr)
         return 2
     secret = settings.webhook_secret or Secret(secrets.token_urlsafe(32))
-    configure_logging(settings.token, secret)
+    configure_logging(settings, settings.token, secret)
     try:
         return _run(settings, args, secret)
     except KnowledgeError as error:
