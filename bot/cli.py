@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -93,8 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--knowledge",
         type=Path,
-        default=DEFAULT_DIR,
-        help="folder holding speech.txt and the YAML entries (default: %(default)s)",
+        default=Path(os.environ.get("BOT_KNOWLEDGE") or DEFAULT_DIR),
+        help="folder holding speech.txt and the YAML entries (default: BOT_KNOWLEDGE, else %(default)s)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -115,12 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Subcommands that live beside their front end or store, registered here in one list."""
+    import bot.cli_ops
     import bot.cli_quiz
     import bot.cli_storage
     import bot.console
     import bot.telegram.run
 
-    return [bot.console.register, bot.cli_storage.register, bot.telegram.run.register, bot.cli_quiz.register]
+    return [
+        bot.console.register,
+        bot.cli_storage.register,
+        bot.telegram.run.register,
+        bot.cli_quiz.register,
+        bot.cli_ops.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

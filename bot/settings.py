@@ -11,8 +11,8 @@
 | `BOT_FLOOD_MESSAGES`, `BOT_FLOOD_SECONDS` | more than this many messages in this many seconds is a flood | 8, 10 |
 | `BOT_RETENTION_DAYS` | delete logged exchanges older than this many days | keep them |
 | `BOT_WEBHOOK_SECRET` | the webhook's secret token (A–Z, a–z, 0–9, _ and -) | a new random one per start |
-| `BOT_DAILY_TIME` | when `/daily` without a time sends the daily set (HH:MM in BOT_TIMEZONE) | `08:00` |
-| `BOT_DAILY_COUNT` | questions in a daily set (1–10) | 3 |
+| `BOT_DAILY_TIME` | the time `/daily on` subscribes to (HH:MM in BOT_TIMEZONE) | `08:00` |
+| `BOT_DAILY_COUNT` | questions in a daily set when `/daily` names no count (1–10) | 3 |
 | `BOT_LOG_FORMAT` | `kv` (key=value) or `json`, one line per event | `kv` |
 | `BOT_LOG_LEVEL` | DEBUG, INFO, WARNING or ERROR | `INFO` |
 | `BOT_LOG_USER_TEXT` | 1 to include what people wrote in INFO lines (off: only lengths and ids) | 0 |

@@ -41,6 +41,8 @@ from typing import Any, Self
 
 import aiosqlite
 
+from bot.backup import BackupError, backup_database, backup_path_for
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB = Path("data/bot.sqlite3")
@@ -387,6 +389,10 @@ class Store:
         except OSError as error:
             raise StoreError(f"cannot use the database {self.path}: {_reason(error, self.path)}") from None
         try:
+            await asyncio.to_thread(self._backup_before_upgrade)
+        except (BackupError, OSError) as error:
+            raise StoreError(f"cannot back up {self.path} before upgrading its schema: {error}") from None
+        try:
             self._db = await self._connect()
             await migrate(self._db)
             self._reader = await self._connect(query_only=True)
@@ -405,6 +411,28 @@ class Store:
                 asyncio.create_task(self._retention_loop(self.retention_days), name="store-retention")
             )
         return self
+
+    def _backup_before_upgrade(self) -> Path | None:
+        """A copy of the database beside it before migrations change it (the way back, see the README).
+
+        Nothing for a new or empty file, or one already at this code's version. Blocking: run it in a thread.
+        """
+        with self.path.open("rb") as file:
+            header = file.read(100)
+        if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+            return None  # new and empty; anything else is for migrate() to refuse
+        # user_version is the big-endian integer at offset 60 of the header. Read from the file, not through a
+        # connection, so nothing is opened or left behind; after a crash the WAL may hold a newer version than
+        # the header, which only ever makes a backup that was not needed.
+        current = int.from_bytes(header[60:64], "big")
+        if current == 0 or current >= schema_version():
+            return None
+        target = backup_path_for(self.path, current, datetime.now(UTC))
+        backup_database(self.path, target)
+        logger.info(
+            "event=backup_before_migration from=%d to=%d backup=%s", current, schema_version(), target
+        )
+        return target
 
     async def close(self) -> None:
         """Commit everything queued, then close: call it on shutdown (SIGTERM, SIGINT) so nothing is lost."""

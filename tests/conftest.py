@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import DEFAULT_DIR, KnowledgeBase, load_knowledge
+from tests.fake_bot_api import FakeBotApiServer, FakeTelegram
 
 TINY_SPEECH = textwrap.dedent(
     """\
@@ -63,3 +65,12 @@ def tiny_kb_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_kb() -> KnowledgeBase:
     return load_knowledge(DEFAULT_DIR)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApiServer]:
+    """The fake Bot API over HTTP on 127.0.0.1, for the bot or `doctor` run as they would in production."""
+    fake = FakeBotApiServer(FakeTelegram())
+    await fake.start()
+    yield fake
+    await fake.stop()

@@ -24,3 +24,25 @@ def test_readme_starts_with_the_two_commands() -> None:
 def test_every_subcommand_is_documented() -> None:
     missing = [name for name in subcommands() if f"python -m bot {name}" not in README]
     assert missing == []
+
+
+def table_rows(marker: str) -> list[tuple[str, str]]:
+    """The `| \\`/name\\` | description |` rows of README tables."""
+    import re
+
+    return re.findall(rf"^\| `{marker}([a-z_]+)` \| (.+?) \|$", README, re.M)
+
+
+def test_the_bot_command_tables_are_the_commands_registered_with_telegram() -> None:
+    from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
+
+    assert table_rows("/") == list(COMMANDS + ADMIN_COMMANDS)
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    import re
+
+    import bot.settings
+
+    documented = re.findall(r"`((?:BOT|TELEGRAM)_[A-Z_]+)`", bot.settings.__doc__ or "")
+    assert documented and [name for name in documented if f"`{name}`" not in README] == []

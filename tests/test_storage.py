@@ -551,3 +551,30 @@ def test_exchange_has_the_fields_the_front_ends_fill():
         "latency_ms",
         "status",
     }
+
+
+async def test_an_upgrade_backs_the_database_up_beside_it_first(tmp_path: Path):
+    path = tmp_path / "bot.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        await migrate(db, MIGRATIONS[:1])
+        await db.execute(
+            "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (7, 'telegram', '2024', '2024')"
+        )
+    async with Store(path) as store:
+        assert await store.schema_version() == schema_version()
+    [backup] = backups(tmp_path, "bot.sqlite3.v1-*.bak")
+    assert rows(backup, "PRAGMA user_version") == [(1,)]
+    assert rows(backup, "SELECT id FROM users") == [(7,)]
+    async with Store(path):  # already at this version: no second copy
+        pass
+    assert len(backups(tmp_path)) == 1
+
+
+async def test_a_new_database_needs_no_backup(tmp_path: Path):
+    async with Store(tmp_path / "bot.sqlite3"):
+        pass
+    assert backups(tmp_path) == []
+
+
+def backups(folder: Path, pattern: str = "*.bak") -> list[Path]:
+    return sorted(folder.glob(pattern))

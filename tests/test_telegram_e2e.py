@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -22,7 +21,6 @@ from bot.storage import Store
 from tests.fake_bot_api import (
     TOKEN,
     FakeBotApiServer,
-    FakeTelegram,
     callback_query,
     message,
     parse_html,
@@ -73,14 +71,6 @@ async def start_bot(env: dict[str, str], *args: str) -> Child:
         stderr=asyncio.subprocess.PIPE,
     )
     return Child(process)
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[FakeBotApiServer]:
-    fake = FakeBotApiServer(FakeTelegram())
-    await fake.start()
-    yield fake
-    await fake.stop()
 
 
 def bot_env(server: FakeBotApiServer, tmp_path: Path, **extra: str) -> dict[str, str]:
