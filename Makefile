@@ -31,6 +31,8 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) benchmarks/bench_matching.py
+	$(PY) benchmarks/bench_storage.py
+	$(PY) benchmarks/bench_broadcast.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

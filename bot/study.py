@@ -205,6 +205,11 @@ class Study:
         )
         return [question_id for (question_id,) in rows if question_id in self.by_id]
 
+    async def next_due(self, user_id: int) -> datetime | None:
+        """When the person's next 错题本 question comes due (None: the book is empty)."""
+        rows = await self.store.fetchall("SELECT min(due) FROM quiz_cards WHERE user_id = ?", (user_id,))
+        return datetime.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
     async def review_counts(self, user_id: int) -> tuple[int, int]:
         """(due now, all cards): what /review shows."""
         due = len(await self.due_ids(user_id))

@@ -245,3 +245,12 @@ async def test_forget_user_removes_their_quiz_history(study: Study) -> None:
 )  # fmt: skip
 def test_parse_time(text: str, expected: str | None) -> None:
     assert parse_time(text) == expected
+
+
+async def test_next_due_is_the_earliest_card(study: Study, clock: Clock) -> None:
+    assert await study.next_due(7) is None
+    await ask_and_answer(study, 7, BANK[0], chosen=1)
+    first = clock.now + timedelta(days=1)
+    clock.advance(hours=5)
+    await ask_and_answer(study, 7, BANK[1], chosen=1)
+    assert await study.next_due(7) == first

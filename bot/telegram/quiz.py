@@ -9,7 +9,6 @@ chat unsubscribed).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from datetime import time as time_of_day
 
 from telegram import Chat, Message, Poll, Update
@@ -128,7 +127,9 @@ async def review(update: Update, context: BotContext) -> None:
     due_ids = await study.due_ids(user.id)
     if not due_ids:
         _, total = await study.review_counts(user.id)
-        text = texts.review_none(total, await next_due_text(study, user.id, context))
+        due = await study.next_due(user.id)
+        when = due.astimezone(context.settings.timezone).strftime("%m月%d日 %H:%M") if due else None
+        text = texts.review_none(total, when)
         await reply_html(update.effective_message, text)
         context.log(update, text)
         return
@@ -138,14 +139,6 @@ async def review(update: Update, context: BotContext) -> None:
     for question_id in batch:
         await send_question(context, chat, study.by_id[question_id], source="review", study=study)
     context.log(update, text)
-
-
-async def next_due_text(study: Study, user_id: int, context: BotContext) -> str | None:
-    rows = await study.store.fetchall("SELECT min(due) FROM quiz_cards WHERE user_id = ?", (user_id,))
-    if not rows or rows[0][0] is None:
-        return None
-    due = datetime.fromisoformat(rows[0][0]).astimezone(context.settings.timezone)
-    return due.strftime("%m月%d日 %H:%M")
 
 
 async def score(update: Update, context: BotContext) -> None:

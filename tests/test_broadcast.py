@@ -1,0 +1,55 @@
+"""The sliding window that keeps sends under Telegram's limit, and the broadcast's bookkeeping."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.telegram.broadcast import Pacer, broadcast, is_gone
+
+
+async def test_no_window_ever_holds_more_than_the_limit() -> None:
+    pacer = Pacer(limit=5, window=0.2)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(4):
+            await pacer.slot()
+            times.append(loop.time())
+
+    await asyncio.gather(*(sender() for _ in range(5)))
+    times.sort()
+    assert len(times) == 20
+    assert max(sum(1 for t in times if start <= t < start + 0.2) for start in times) <= 5
+    assert times[-1] - times[0] >= 0.6  # 20 sends at 5 per 0.2 s need three full windows after the first
+
+
+@pytest.mark.parametrize(
+    ("error", "gone"),
+    [(Forbidden("Forbidden: bot was blocked by the user"), True), (BadRequest("Chat not found"), True),
+     (BadRequest("Message is too long"), False), (NetworkError("timeout"), False)],
+)  # fmt: skip
+def test_which_errors_mean_the_chat_is_gone(error: Exception, gone: bool) -> None:
+    assert is_gone(error) is gone
+
+
+async def test_every_chat_is_tried_once_and_failures_are_sorted() -> None:
+    unsubscribed: list[int] = []
+
+    async def serve(chat_id: int) -> int:
+        await asyncio.sleep(0)
+        if chat_id == 3:
+            raise Forbidden("Forbidden: bot was kicked from the group chat")
+        if chat_id == 4:
+            raise NetworkError("connection reset")
+        return 2
+
+    async def on_gone(chat_id: int) -> None:
+        unsubscribed.append(chat_id)
+
+    report = await broadcast(range(1, 11), serve, on_gone=on_gone, workers=3)
+    assert (report.chats, report.sent, report.gone, report.failed) == (8, 16, [3], [4])
+    assert unsubscribed == [3]
