@@ -24,6 +24,7 @@ DEFAULT_DAILY_COUNT = 3
 MAX_DAILY_COUNT = 10
 CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
 POINTS_PER_RIGHT_ANSWER = 1
+PAUSE_AFTER_IGNORED_SETS = 7  # a chat that answered none of its last 7 daily sets is not sent an eighth
 
 Clock = Callable[[], datetime]
 
@@ -248,6 +249,21 @@ class Study:
                 " time = excluded.time, count = excluded.count, chat_type = excluded.chat_type",
                 (chat_id, chat_type, user_id, time, count, now),
             )
+
+    async def ignores_daily(self, chat_id: int, sets: int = PAUSE_AFTER_IGNORED_SETS) -> bool:
+        """Whether the chat's last `sets` daily sets all went unanswered: time to stop, not to keep nagging."""
+        rows = await self.store.fetchall(
+            "SELECT min(asked_at) FROM (SELECT substr(asked_at, 1, 10) AS day, min(asked_at) AS asked_at"
+            " FROM quiz_asked WHERE chat_id = ? AND source = 'daily' GROUP BY day ORDER BY day DESC LIMIT ?)"
+            " HAVING count(*) = ?",
+            (chat_id, sets, sets),
+        )
+        if not rows or rows[0][0] is None:
+            return False
+        answered = await self.store.fetchall(
+            "SELECT 1 FROM quiz_answers WHERE chat_id = ? AND answered_at >= ? LIMIT 1", (chat_id, rows[0][0])
+        )
+        return not answered
 
     async def unsubscribe(self, chat_id: int) -> bool:
         """Stop the chat's daily set; False when it had none."""

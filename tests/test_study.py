@@ -254,3 +254,15 @@ async def test_next_due_is_the_earliest_card(study: Study, clock: Clock) -> None
     clock.advance(hours=5)
     await ask_and_answer(study, 7, BANK[1], chosen=1)
     assert await study.next_due(7) == first
+
+
+async def test_a_chat_that_ignores_seven_daily_sets_is_not_nagged(study: Study, clock: Clock) -> None:
+    for _ in range(6):
+        await study.record_asked(7, BANK[0], source="daily")
+        clock.advance(days=1)
+    assert await study.ignores_daily(7) is False  # six sets: not yet
+    await study.record_asked(7, BANK[1], source="daily")
+    assert await study.ignores_daily(7) is True
+    asked = await study.record_asked(7, BANK[2], source="quiz")
+    await study.answer(asked.id, 7, [0])  # answering anything shows the chat is there
+    assert await study.ignores_daily(7) is False

@@ -244,3 +244,19 @@ async def _subscriptions(tmp_path: Path):
 
     async with Store(tmp_path / "bot.sqlite3") as store:
         return await Study(store, ()).subscriptions()
+
+
+async def test_an_ignored_daily_quiz_pauses_itself_with_one_message(bot: Bot) -> None:
+    await bot.text("/daily 8:00 1")
+    store = bot.app.bot_data.store
+    for days_ago in range(7, 0, -1):
+        await send_daily(BotContext(bot.app), "08:00")
+        moment = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+        async with store.transaction() as db:  # as if that set had gone out `days_ago` days ago
+            await db.execute("UPDATE quiz_asked SET asked_at = ? WHERE asked_at > ?", (moment, moment))
+    before = len(bot.telegram.sent("sendPoll"))
+    report = await send_daily(BotContext(bot.app), "08:00")
+    assert len(bot.telegram.sent("sendPoll")) == before == 7
+    assert bot.telegram.sent("sendMessage")[-1].text == texts.DAILY_PAUSED
+    assert report.chats == 1
+    assert await store.fetchall("SELECT * FROM subscriptions") == []

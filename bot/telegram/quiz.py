@@ -263,6 +263,11 @@ async def send_daily(context: BotContext, when: str) -> Report:
 
     async def serve(chat_id: int) -> int:
         subscription = subscriptions[chat_id]
+        if await study.ignores_daily(chat_id):
+            await with_retry(lambda: context.bot.send_message(chat_id, texts.DAILY_PAUSED))
+            await study.unsubscribe(chat_id)
+            log.info("event=daily_paused chat=%s reason=unanswered", chat_id)
+            return 1
         private = subscription.chat_type == Chat.PRIVATE
         questions = await study.next_questions(
             chat_id, subscription.count, user_id=chat_id if private else None

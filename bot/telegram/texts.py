@@ -73,6 +73,7 @@ DAILY_USAGE = (
 )
 DAILY_ADMINS_ONLY = "在群里，只有群管理员可以设置每日一练。"
 DAILY_OFF = "已停止每日一练。想恢复时发送 /daily 8:00。"
+DAILY_PAUSED = "最近 7 次每日一练都没有作答，我先暂停推送，不再打扰。想继续时发送 /daily 8:00（时间可改）。"
 DAILY_WAS_OFF = "本聊天没有订阅每日一练。发送 /daily 8:00 即可订阅。"
 TOP_PRIVATE = "排行榜只在群里使用。在私聊中发送 /score 查看自己的成绩。"
 TOP_JOINED = "已加入本群排行榜。发送 /top leave 可随时退出。"
