@@ -1,6 +1,6 @@
 """Matching speed and memory: per-question latency on the real and a 50x knowledge base, cold start, RSS.
 
-Run: .venv/bin/python benchmarks/bench_matching.py [--questions N]
+Run: .venv/bin/python benchmarks/bench_matching.py [--questions N] [--slowest N]
 Figures are compared within one run (the machine is noisy); nothing here asserts.
 """
 
@@ -109,6 +109,7 @@ def timed_command(command: list[str], stdin: bytes = b"", runs: int = 5) -> floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--questions", type=int, default=5000)
+    parser.add_argument("--slowest", type=int, default=10, help="list this many slowest questions at 50x")
     args = parser.parse_args()
 
     kb = load_knowledge()
@@ -147,6 +148,11 @@ def main() -> None:
             f"{percentile(values, 0.99):8.3f} {max(values):8.2f}"
         )
     print(f"p99 growth at 50x: {percentile(big_ms, 0.99) / percentile(real_ms, 0.99):.1f}x")
+    if args.slowest:
+        print()
+        print(f"slowest {args.slowest} at 50x (ms, question)")
+        for ms, question in sorted(zip(big_ms, questions, strict=True), reverse=True)[: args.slowest]:
+            print(f"{ms:8.2f}  {question}")
     print()
     print(f"{'cold start (median of 5)':28s} {'seconds':>8s}")
     print(f"{'jieba.initialize() alone':28s} {jieba_start:8.2f}")

@@ -22,12 +22,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import jieba
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.cache import cached, fingerprint
@@ -49,6 +51,7 @@ FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
 SUGGEST = 0.3
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
+TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, suggestions, ties)
 CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # Words that say how a question is asked, not what it is about.
@@ -154,6 +157,110 @@ class _Name:
     readings: tuple[frozenset[str], ...]
 
 
+class _Postings(NamedTuple):
+    """Term → the entries that hold it, flat: entries[start:end] and their field weight × IDF, for numpy."""
+
+    idf: dict[str, float]
+    spans: dict[str, tuple[int, int]]
+    entries: np.ndarray
+    weighted: np.ndarray
+
+    @classmethod
+    def of(cls, postings: Mapping[str, Mapping[int, float]], size: int) -> _Postings:
+        idf = {term: math.log(1 + size / len(held)) for term, held in postings.items()}
+        spans: dict[str, tuple[int, int]] = {}
+        entries: list[int] = []
+        weighted: list[float] = []
+        for term, held in postings.items():
+            spans[term] = (len(entries), len(entries) + len(held))
+            entries.extend(held)
+            weighted.extend(weight * idf[term] for weight in held.values())
+        return cls(idf, spans, np.array(entries, dtype=np.intp), np.array(weighted, dtype=np.float64))
+
+    def add_shares(self, shares: np.ndarray, terms: Iterable[str], total: float) -> None:
+        """shares[entry] += weight × IDF / total for every term, in order (the sums match a plain loop's)."""
+        for term in terms:
+            span = self.spans.get(term)
+            if span is not None:
+                start, end = span
+                shares[self.entries[start:end]] += self.weighted[start:end] / total
+
+    def holds(self, term: str, entry: int) -> bool:
+        start, end = self.spans[term]
+        return bool((self.entries[start:end] == entry).any())
+
+
+class _Bigrams(NamedTuple):
+    """Character bigram → the names that contain it, once per occurrence: names[start:end]."""
+
+    spans: dict[str, tuple[int, int]]
+    names: np.ndarray
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> _Bigrams:
+        where: dict[str, list[int]] = defaultdict(list)
+        for position, text in enumerate(texts):
+            for i in range(len(text) - 1):
+                where[text[i : i + 2]].append(position)
+        spans: dict[str, tuple[int, int]] = {}
+        names: list[int] = []
+        for bigram, positions in where.items():
+            spans[bigram] = (len(names), len(names) + len(positions))
+            names.extend(positions)
+        return cls(spans, np.array(names, dtype=np.intp))
+
+    def shared(self, text: str, count: int) -> np.ndarray:
+        """For each of `count` names, how many of its bigrams (by position) also stand in text."""
+        spans = [self.spans.get(bigram) for bigram in {text[i : i + 2] for i in range(len(text) - 1)}]
+        found = [self.names[start:end] for start, end in filter(None, spans)]
+        if not found:
+            return np.zeros(count, dtype=np.intp)
+        return np.bincount(np.concatenate(found), minlength=count)
+
+
+@lru_cache(maxsize=8)
+def _bigrams_needed(cutoff: float, longest: int) -> np.ndarray:
+    """For the shorter string's length s (0..longest): how many of a name's bigrams must stand in the question
+    for partial_ratio to reach cutoff. With fewer, no alignment can, so the name need not be scored.
+
+    partial_ratio aligns the shorter string (length s) with a window (length w ≤ s) of the longer one and
+    scores 200·L/(s + w), L the longest common subsequence. Between two consecutive matched characters either
+    side skips a character (at most (s - L) + (w - L) times) or both advance, and then the name's bigram at
+    that place stands in the question; so at least 3L - 1 - s - w of its bigrams do.
+    """
+    needed = np.zeros(longest + 1, dtype=np.intp)
+    for s in range(1, longest + 1):
+        bounds = []
+        for w in range(1, s + 1):
+            least = math.ceil(Fraction(cutoff) * (s + w) / 200)  # the fewest matched characters that reach it
+            if least <= w:
+                bounds.append(3 * least - 1 - s - w)
+        needed[s] = max(0, min(bounds, default=0))
+    needed.flags.writeable = False
+    return needed
+
+
+def _ranked(values: np.ndarray, k: int = TOP) -> list[int]:
+    """The k best entries, best first, ties by position; -inf marks an entry without a score."""
+    if len(values) > k:
+        floor = np.partition(values, len(values) - k)[len(values) - k]
+        candidates = np.flatnonzero(values >= floor) if floor > -np.inf else np.flatnonzero(values > -np.inf)
+    else:
+        candidates = np.flatnonzero(values > -np.inf)
+    order = np.argsort(-values[candidates], kind="stable")
+    return candidates[order][:k].tolist()
+
+
+def _score_of(values: np.ndarray, index: int) -> float:
+    """An entry's score, 0.0 when it has none."""
+    value = values.item(index)
+    return 0.0 if value == -math.inf else value
+
+
+def _lift(values: np.ndarray, index: int, value: float) -> None:
+    values[index] = max(_score_of(values, index), value)
+
+
 # Fuzzy pinyin: the pairs that pinyin keyboards and southern accents confuse.
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
@@ -176,11 +283,14 @@ def _build_reading_table() -> dict[str, frozenset[str]]:
     from pypinyin import Style, pinyin  # only when the cached table is missing: it costs 0.15 s to import
 
     table = {}
+    # One object per set of readings, so the cached table pickles to half the size and loads twice as fast.
+    shared: dict[frozenset[str], frozenset[str]] = {}
     for code in range(0x3400, 0xA000):
         char = chr(code)
         found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
         if found:
-            table[char] = frozenset(_fuzzy(r) for r in found[0])
+            sounds = frozenset(_fuzzy(r) for r in found[0])
+            table[char] = shared.setdefault(sounds, sounds)
     return table
 
 
@@ -190,7 +300,7 @@ def _reading_table() -> dict[str, frozenset[str]]:
 
     return cached(
         "readings",
-        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS)]),
+        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS), "shared sets"]),
         _build_reading_table,
     )
 
@@ -240,16 +350,22 @@ class Matcher:
         for name in self._names:
             self._names_by_text[name.text].append(name)
         self._name_lengths = sorted({len(name.text) for name in self._names})
-        self._by_first_reading: dict[str, list[_Name]] = defaultdict(list)
-        for name in self._names:
+        # Names of two or more characters by their first two readings: a homophone is looked up, not sought.
+        by_sound: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for position, name in enumerate(self._names):
             if len(name.text) >= 2:
-                for reading in name.readings[0]:
-                    self._by_first_reading[reading].append(name)
+                for first in name.readings[0]:
+                    for second in name.readings[1]:
+                        by_sound[first, second].append(position)
+        self._by_sound = dict(by_sound)
         self._fuzzy_names = [n.text for n in self._names if len(n.text) >= 4]
         self._fuzzy_owner = [n.entry for n in self._names if len(n.text) >= 4]
-        key = fingerprint([SOURCE_FINGERPRINT, repr(kb.entries), repr(sorted(self._names_added))])
-        index = cached("coverage", key, self._build_coverage_index)
-        (self._max_idf, self._token_postings, self._token_idf, self._gram_postings, self._gram_idf) = index
+        self._fuzzy_lengths = np.array([len(text) for text in self._fuzzy_names], dtype=np.intp)
+        self._fuzzy_bigrams = _Bigrams.of(self._fuzzy_names)
+        key = fingerprint(
+            [SOURCE_FINGERPRINT, np.__version__, repr(kb.entries), repr(sorted(self._names_added))]
+        )
+        self._max_idf, self._tokens, self._grams = cached("coverage", key, self._build_coverage_index)
         # Which list entry each item belongs to, and at which position (problem-3 is the 3rd of problems).
         self._position: dict[int, int] = {}
         for entry in self.entries:
@@ -261,7 +377,7 @@ class Matcher:
         self._synonyms = {
             typed: known
             for typed, known in (synonyms or {}).items()
-            if known in self._token_idf and typed not in self._token_idf
+            if known in self._tokens.idf and typed not in self._tokens.idf
         }
         for typed in self._synonyms:
             self.tokenizer.add_word(typed, freq=2000)
@@ -310,13 +426,7 @@ class Matcher:
                     postings = gram_postings[gram]
                     postings[index] = max(postings.get(index, 0.0), weight)
         n = len(self.entries)
-        return (
-            math.log(1 + n),
-            {t: tuple(p.items()) for t, p in token_postings.items()},
-            {t: math.log(1 + n / len(p)) for t, p in token_postings.items()},
-            {g: tuple(p.items()) for g, p in gram_postings.items()},
-            {g: math.log(1 + n / len(p)) for g, p in gram_postings.items()},
-        )
+        return math.log(1 + n), _Postings.of(token_postings, n), _Postings.of(gram_postings, n)
 
     # ---- the layers, each usable alone ---------------------------------------------------------
 
@@ -340,30 +450,48 @@ class Matcher:
         for start, end in taken:
             blocked.update(range(start, end))
         hits = []
-        for i, first in enumerate(chars):
+        for i in range(len(chars) - 1):
             if i in blocked:
                 continue
-            for reading in first:
-                for name in self._by_first_reading.get(reading, ()):
+            for first in chars[i]:
+                buckets = [self._by_sound.get((first, second)) for second in chars[i + 1]]
+                buckets = [bucket for bucket in buckets if bucket]
+                if not buckets:
+                    continue
+                # In the order of the names, as if every name read `first` at its start were tried in turn.
+                positions = buckets[0] if len(buckets) == 1 else sorted(set().union(*buckets))
+                for position in positions:
+                    name = self._names[position]
                     size = len(name.readings)
                     if size < 3 and len(normalized) > 12:
                         continue  # two-syllable homophones are too common in long questions
                     if i + size > len(chars) or any(j in blocked for j in range(i, i + size)):
                         continue
-                    if not all(chars[i + k] & name.readings[k] for k in range(1, size)):
-                        continue
-                    hits.append((i, i + size, name))
+                    if all(not chars[i + k].isdisjoint(name.readings[k]) for k in range(2, size)):
+                        hits.append((i, i + size, name))
         return _longest(hits)
 
     def fuzzy_names(self, normalized: str, cutoff: float = 84) -> dict[int, float]:
-        """rapidfuzz partial ratio of long names against the question: entry index → best ratio."""
+        """rapidfuzz partial ratio of long names against the question: entry index → best ratio.
+
+        Only names with enough bigrams in the question are scored: the others cannot reach the cutoff.
+        """
         if not self._fuzzy_names or len(normalized) < 4:
             return {}
+        needed = _bigrams_needed(cutoff, int(self._fuzzy_lengths.max()))
+        shared = self._fuzzy_bigrams.shared(normalized, len(self._fuzzy_names))
+        candidates = np.flatnonzero(
+            shared >= needed[np.minimum(self._fuzzy_lengths, len(normalized))]
+        ).tolist()
         found: dict[int, float] = {}
         for _, ratio, position in process.extract(
-            normalized, self._fuzzy_names, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=8
+            normalized,
+            [self._fuzzy_names[c] for c in candidates],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=cutoff,
+            limit=8,
         ):
-            owner = self._fuzzy_owner[position]
+            owner = self._fuzzy_owner[candidates[position]]
             found[owner] = max(found.get(owner, 0.0), ratio)
         return found
 
@@ -373,26 +501,29 @@ class Matcher:
         Words the knowledge base never uses count in the denominator at half weight: a paraphrase has a few,
         an off-topic question is mostly made of them.
         """
+        cover, unknown = self._coverage(normalized)
+        if cover is None:
+            return {}, unknown
+        held = np.flatnonzero(cover)
+        return dict(zip(held.tolist(), cover[held].tolist(), strict=True)), unknown
+
+    def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float]:
+        """coverage() as an array over all entries, 0 where none of the question's characters is held."""
         tokens = self.tokens(normalized)
         grams = self.grams(self.canonical(normalized))
         unknown_weight = 0.5 * self._max_idf
-        token_total = sum(self._token_idf.get(t, unknown_weight) for t in tokens)
-        gram_total = sum(self._gram_idf.get(g, unknown_weight) for g in grams)
+        token_total = sum(self._tokens.idf.get(t, unknown_weight) for t in tokens)
+        gram_total = sum(self._grams.idf.get(g, unknown_weight) for g in grams)
         if not token_total or not gram_total:
-            return {}, 1.0
-        unknown = sum(unknown_weight for t in tokens if t not in self._token_idf) / token_total
-        token_share: dict[int, float] = defaultdict(float)
-        for token in tokens:
-            idf = self._token_idf.get(token)
-            for index, weight in self._token_postings.get(token, ()) if idf else ():
-                token_share[index] += weight * idf / token_total
-        gram_share: dict[int, float] = defaultdict(float)
-        for gram in grams:
-            idf = self._gram_idf.get(gram)
-            for index, weight in self._gram_postings.get(gram, ()) if idf else ():
-                gram_share[index] += weight * idf / gram_total
-        scores = {i: 0.5 * token_share.get(i, 0.0) + 0.5 * gram_share[i] for i in gram_share}
-        return scores, unknown
+            return None, 1.0
+        unknown = sum(unknown_weight for t in tokens if t not in self._tokens.idf) / token_total
+        token_share = np.zeros(len(self.entries))
+        self._tokens.add_shares(token_share, tokens, token_total)
+        gram_share = np.zeros(len(self.entries))
+        self._grams.add_shares(gram_share, grams, gram_total)
+        cover = 0.5 * token_share + 0.5 * gram_share
+        cover[gram_share == 0] = 0.0  # words alone, without a shared character, are not coverage
+        return cover, unknown
 
     def rule_targets(self, normalized: str) -> dict[str, tuple[float, str]]:
         """Entry id → (priority, rule name) for every keyword rule that fires."""
@@ -415,12 +546,13 @@ class Matcher:
     def _remainder_factor(self, normalized: str, match: re.Match[str], target: str) -> float:
         """How far a rule's target also explains the words its pattern did not consume (1 = fully)."""
         rest = normalized[: match.start()] + " " + normalized[match.end() :]
-        tokens = [t for t in self.tokens(rest) if t in self._token_idf]
+        idf = self._tokens.idf
+        tokens = [t for t in self.tokens(rest) if t in idf]
         if not tokens or target not in self._index_of:
             return 1.0
         index = self._index_of[target]
-        total = sum(self._token_idf[t] for t in tokens)
-        held = sum(self._token_idf[t] for t in tokens if any(i == index for i, _ in self._token_postings[t]))
+        total = sum(idf[t] for t in tokens)
+        held = sum(idf[t] for t in tokens if self._tokens.holds(t, index))
         return 0.6 + 0.4 * held / total
 
     # ---- the whole ---------------------------------------------------------------------------
@@ -429,28 +561,37 @@ class Matcher:
         self, normalized: str
     ) -> tuple[dict[int, float], list[tuple[int, int, _Name]], dict[str, tuple[float, str]]]:
         """Every candidate entry's score, the name hits (exact first, then pinyin) and the rules that fired."""
+        values, hits, rule_hits = self._scores(normalized)
+        scored = np.flatnonzero(values > -np.inf)
+        return dict(zip(scored.tolist(), values[scored].tolist(), strict=True)), hits, rule_hits
+
+    def _scores(
+        self, normalized: str
+    ) -> tuple[np.ndarray, list[tuple[int, int, _Name]], dict[str, tuple[float, str]]]:
+        """scores() as an array over all entries, -inf for an entry without a score."""
         exact = self.exact_names(normalized)
         by_sound = self.pinyin_names(normalized, [(s, e) for s, e, _ in exact])
-        cover, unknown = self.coverage(normalized)
-        scores: dict[int, float] = {}
-        for index, value in cover.items():
-            scores[index] = COVERAGE_CEILING * value * (1 - max(0.0, unknown - 0.25))
+        cover, unknown = self._coverage(normalized)
+        values = np.full(len(self.entries), -np.inf)
+        if cover is None:
+            cover = np.zeros(len(self.entries))
+        else:
+            held = cover > 0
+            values[held] = COVERAGE_CEILING * cover[held] * (1 - max(0.0, unknown - 0.25))
         for bonus, hits in ((0.72, exact), (0.66, by_sound)):
             for start, end, name in hits:
                 length_bonus = 0.1 * min(1.0, (end - start) / 5)
-                value = bonus + 0.18 * cover.get(name.entry, 0.0) + length_bonus
-                scores[name.entry] = max(scores.get(name.entry, 0.0), value)
+                _lift(values, name.entry, bonus + 0.18 * cover.item(name.entry) + length_bonus)
         if not exact and not by_sound:
             for index, ratio in self.fuzzy_names(normalized).items():
-                value = 0.45 + 0.2 * (ratio - 84) / 16 + 0.2 * cover.get(index, 0.0)
-                scores[index] = max(scores.get(index, 0.0), value)
+                _lift(values, index, 0.45 + 0.2 * (ratio - 84) / 16 + 0.2 * cover.item(index))
         rule_hits = self.rule_targets(normalized)
         for entry_id, (priority, _) in rule_hits.items():
             index = self._index_of[entry_id]
-            scores[index] = max(scores.get(index, 0.0), priority + 0.05 * cover.get(index, 0.0))
-        return scores, exact + by_sound, rule_hits
+            _lift(values, index, priority + 0.05 * cover.item(index))
+        return values, exact + by_sound, rule_hits
 
-    def _ordinal_lifts(self, normalized: str, hits, ranked: list[int], scores: dict[int, float]) -> None:
+    def _ordinal_lifts(self, normalized: str, hits, ranked: list[int], scores: np.ndarray) -> None:
         """An ordinal (第三条, 排第三) lifts the N-th item of a list entry the question names or that ranks high.
 
         A named list (必由之路 … 第三条) makes its item confident; a list found only by coverage lifts its item,
@@ -470,19 +611,19 @@ class Matcher:
             return  # none, or several (第一条和第三条): the list itself answers
         (n,) = ordinals
         named = [name.entry for _, _, name in hits]
-        for parent in named + [i for i in ranked[:5] if i not in named]:
+        for parent in named + [i for i in ranked[:TOP] if i not in named]:
             child = self._child(self.entries[parent].id, n)
             if child is not None:
                 lifted = (
-                    max(0.9, scores[parent] + 0.01)
+                    max(0.9, scores.item(parent) + 0.01)
                     if parent in named
-                    else min(0.9, max(scores[parent], scores.get(child, 0.0)) + 0.1)
+                    else min(0.9, max(scores.item(parent), _score_of(scores, child)) + 0.1)
                 )
-                scores[child] = max(scores.get(child, 0.0), lifted)
+                _lift(scores, child, lifted)
                 break
-        for candidate in ranked[:5]:
+        for candidate in ranked[:TOP]:
             if self._position.get(candidate) == n:
-                scores[candidate] = min(0.9, max(scores[candidate], scores[candidate] + 0.1))
+                scores[candidate] = min(0.9, max(scores.item(candidate), scores.item(candidate) + 0.1))
 
     def _child(self, parent_id: str, n: int) -> int | None:
         template = self.rules.children.get(parent_id, parent_id + "-{n}")
@@ -497,12 +638,13 @@ class Matcher:
             return self._refuse(question, normalized, "empty", EMPTY_REPLY)
         if len(normalized) > MAX_QUESTION_CHARS:
             return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", TOO_LONG_REPLY)
-        scores, hits, rule_hits = self.scores(normalized)
-        ranked = sorted(scores, key=lambda i: (-scores[i], i))
+        values, hits, rule_hits = self._scores(normalized)
+        ranked = _ranked(values)
         if not ranked:
             return self._refuse(question, normalized, "decline", self.decline_text())
-        self._ordinal_lifts(normalized, hits, ranked, scores)
-        ranked = sorted(scores, key=lambda i: (-scores[i], i))
+        self._ordinal_lifts(normalized, hits, ranked, values)
+        ranked = _ranked(values)
+        scores = {i: values.item(i) for i in ranked}
         best = ranked[0]
         score = round(min(1.0, scores[best]), 4)
         runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0

@@ -8,12 +8,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from bot.knowledge import KnowledgeError, load_knowledge
-from bot.matching import Match, Matcher, build_matcher, load_rules, load_synonyms, readings
+from bot.matching import (
+    Match,
+    Matcher,
+    _Bigrams,
+    _bigrams_needed,
+    _ranked,
+    build_matcher,
+    load_rules,
+    load_synonyms,
+    readings,
+)
 from bot.normalize import FILLERS, normalize
 from tests.conftest import write_kb
 
@@ -94,6 +106,44 @@ def test_readings_keep_polyphones() -> None:
 def test_fuzzy_layer_scores_near_names(matcher: Matcher) -> None:
     found = matcher.fuzzy_names(normalize("踔厉奋发笃行不急"))
     assert matcher._index_of["term-zhuoli-fenfa"] in found
+
+
+def every_name_scored(matcher: Matcher, normalized: str, cutoff: float) -> dict[int, float]:
+    """The fuzzy layer without its bigram prefilter: partial ratio against every long name."""
+    found: dict[int, float] = {}
+    for _, ratio, position in process.extract(
+        normalized, matcher._fuzzy_names, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=8
+    ):
+        owner = matcher._fuzzy_owner[position]
+        found[owner] = max(found.get(owner, 0.0), ratio)
+    return found
+
+
+def test_the_fuzzy_prefilter_keeps_every_name_that_can_reach_the_cutoff(matcher: Matcher) -> None:
+    typed = []
+    for name in matcher._fuzzy_names:
+        middle = len(name) // 2
+        typed.append(name[:middle] + "的" + name[middle + 1 :] + "是啥")  # one character wrong
+        typed.append("讲话里" + name[1:])  # the first character missing
+    for question in map(normalize, typed):
+        for cutoff in (84, 70):
+            assert matcher.fuzzy_names(question, cutoff) == every_name_scored(matcher, question, cutoff)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("abcxy", min_size=4, max_size=12), st.text("abcxy", min_size=4, max_size=24))
+def test_a_name_with_fewer_shared_bigrams_than_needed_cannot_reach_the_cutoff(
+    name: str, question: str
+) -> None:
+    if fuzz.partial_ratio(question, name) >= 84:
+        shared = _Bigrams.of([name]).shared(question, 1)[0]
+        assert shared >= _bigrams_needed(84, len(name))[min(len(name), len(question))]
+
+
+@given(st.lists(st.sampled_from([-np.inf, 0.0, 0.3, 0.3, 0.5, 0.9]), max_size=30))
+def test_ranked_is_a_sort_by_score_then_position(values: list[float]) -> None:
+    expected = sorted((i for i, v in enumerate(values) if v > -np.inf), key=lambda i: (-values[i], i))
+    assert _ranked(np.array(values, dtype=float)) == expected[:5]
 
 
 def test_coverage_prefers_the_entry_that_holds_the_words(matcher: Matcher) -> None:
