@@ -20,7 +20,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -218,6 +218,19 @@ class _Bigrams(NamedTuple):
         return np.bincount(np.concatenate(found), minlength=count)
 
 
+def _covered(word: str, parts: Sequence[str]) -> bool:
+    """Whether the other parts, placed where they stand in `word`, cover every character of it."""
+    covered = [False] * len(word)
+    for part in parts:
+        if part == word:
+            continue
+        start = word.find(part)
+        while start != -1:
+            covered[start : start + len(part)] = [True] * len(part)
+            start = word.find(part, start + 1)
+    return len(word) > 1 and all(covered)
+
+
 @lru_cache(maxsize=8)
 def _bigrams_needed(cutoff: float, longest: int) -> np.ndarray:
     """For the shorter string's length s (0..longest): how many of a name's bigrams must stand in the question
@@ -390,6 +403,25 @@ class Matcher:
         words = [self._synonyms.get(w, w) for w in words]
         return [w for w in dict.fromkeys(words) if w.strip() and w not in STOPWORDS and not w.isspace()]
 
+    def question_tokens(self, normalized: str) -> list[str]:
+        """tokens(), less the unknown compounds whose parts are counted already.
+
+        jieba keeps some everyday phrases whole (放在首位); search mode also yields their parts. When the parts
+        cover every character of the whole and one of them is an everyday word of synonyms.yaml, the whole adds
+        nothing but a second "unknown word" penalty, so it goes (its unknown parts still count). Other unknown
+        compounds stay (年终奖, 申请入党): off-topic questions are made of such words.
+        """
+        raw = [w for w in self.tokenizer.lcut_for_search(normalized) if w.strip() and w not in STOPWORDS]
+        idf = self._tokens.idf
+        parts = [w for w in raw if len(w) >= 2]
+        everyday = [w for w in parts if w in self._synonyms]
+        kept = [
+            w
+            for w in raw
+            if w in idf or w in self._synonyms or not (_covered(w, parts) and any(e in w for e in everyday))
+        ]
+        return list(dict.fromkeys(self._synonyms.get(w, w) for w in kept))
+
     def canonical(self, normalized: str) -> str:
         """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
         if not self._synonyms:
@@ -509,7 +541,7 @@ class Matcher:
 
     def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float]:
         """coverage() as an array over all entries, 0 where none of the question's characters is held."""
-        tokens = self.tokens(normalized)
+        tokens = self.question_tokens(normalized)
         grams = self.grams(self.canonical(normalized))
         unknown_weight = 0.5 * self._max_idf
         token_total = sum(self._tokens.idf.get(t, unknown_weight) for t in tokens)

@@ -49,6 +49,10 @@ COLLOQUIAL = (
     ("哪几条", "哪些"),
     ("这词儿", "这个词"),
 )
+# Everyday constructions for "now X, now Y", rewritten the way the speech says it (时紧时松, 时冷时热).
+ALTERNATION = re.compile(
+    r"(?:一阵儿?|一会儿?|忽而|有时)([\u4e00-\u9fff])(?:，|,|\s)?(?:一阵儿?|一会儿?|忽而|有时)([\u4e00-\u9fff])"
+)
 FILLERS = re.compile(
     "|".join(
         [
@@ -147,6 +151,7 @@ def normalize(text: str) -> str:
     text = DIGITS.sub(_arabic_to_chinese, text)
     for old, new in COLLOQUIAL:
         text = text.replace(old, new)
+    text = ALTERNATION.sub(r"时\1时\2", text)
     text = PUNCTUATION.sub(" ", text)
     text = FILLERS.sub("", text)
     text = SPACE_BETWEEN_CJK.sub("", text)

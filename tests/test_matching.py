@@ -59,6 +59,11 @@ def matcher() -> Matcher:
         ("推一下，走一步", "推一下走一步"),
         ("\x00\x07四风\u200b", "四风"),
         ("壹岗双责", "一岗双责"),
+        ("学习一阵紧一阵松", "学习时紧时松"),
+        ("一会儿冷，一会儿热", "时冷时热"),
+        ("忽而快忽而慢", "时快时慢"),
+        ("忽视忽略", "忽视忽略"),
+        ("一阵子", "一阵子"),
     ],
 )
 def test_normalisation_table(typed: str, normal: str) -> None:
@@ -300,3 +305,28 @@ def test_ask_json_answers_every_line_in_order() -> None:
     assert replies[0]["answered"] and replies[0]["entry"] == "term-si-mingque"
     assert [r["answered"] for r in replies[1:]] == [False] * 6
     assert all(r["answer"] for r in replies)
+
+
+def test_an_unknown_compound_made_of_known_parts_is_not_counted_twice(matcher: Matcher) -> None:
+    # jieba keeps 放在首位 whole; its parts 放在 and 首位 (a synonym of the speech's 第一) say it all.
+    tokens = matcher.question_tokens(normalize("要把什么放在首位"))
+    assert "第一" in tokens and "放在首位" not in tokens
+
+
+@pytest.mark.parametrize(("question", "compound"), [("年终奖怎么发", "年终奖"), ("如何申请入党", "申请入党")])
+def test_other_unknown_compounds_stay_unknown(matcher: Matcher, question: str, compound: str) -> None:
+    # 年终 and 入党 are the speech's words, but the question is about something else.
+    assert compound in matcher.question_tokens(normalize(question))
+    assert not matcher.match(question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("党员遇到急事难事不敢上前，讲话怎么说", "fact-dangyuan-zhanpaitou"),
+        ("党建和业务各干各的讲话怎么说", "term-liangzhangpi"),
+    ],
+)
+def test_everyday_words_reach_the_speech_s_words(matcher: Matcher, question: str, entry_id: str) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry_id == entry_id
