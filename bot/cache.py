@@ -23,6 +23,17 @@ def cache_dir() -> Path:
     return Path(os.environ.get("BOT_CACHE_DIR") or Path.home() / ".cache" / "speech-study-bot")
 
 
+def usable_cache_dir() -> Path | None:
+    """The cache folder, created if need be; None when it cannot be (then callers fall back to their own)."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.debug("cache folder %s not usable: %s", folder, error)
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
 def fingerprint(parts: Iterable[bytes | str]) -> str:
     digest = hashlib.sha256()
     for part in parts:

@@ -32,7 +32,7 @@ import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.cache import cached, fingerprint
+from bot.cache import cached, fingerprint, usable_cache_dir
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
 from bot.normalize import normalize
 from bot.render import entry_text
@@ -345,6 +345,9 @@ class Matcher:
         self._index_of = {e.id: i for i, e in enumerate(self.entries)}
         self._synonyms: Mapping[str, str] = {}
         self.tokenizer = jieba.Tokenizer()
+        jieba_cache = usable_cache_dir()  # jieba's dictionary cache beside ours, not in a wiped /tmp
+        if jieba_cache is not None:
+            self.tokenizer.tmp_dir = str(jieba_cache)
         jieba.setLogLevel(logging.WARNING)
         self.tokenizer.initialize()
         self._names: list[_Name] = []

@@ -16,7 +16,7 @@
 | `BOT_LOG_FORMAT` | `kv` (key=value) or `json`, one line per event | `kv` |
 | `BOT_LOG_LEVEL` | DEBUG, INFO, WARNING or ERROR | `INFO` |
 | `BOT_LOG_USER_TEXT` | 1 to include what people wrote in INFO lines (off: only lengths and ids) | 0 |
-| `BOT_CACHE_DIR` | where the matcher's derived index is cached between starts | `~/.cache/speech-study-bot` |
+| `BOT_CACHE_DIR` | where the matcher's derived tables and jieba's dictionary cache are kept between starts | `~/.cache/speech-study-bot` |
 """
 
 from __future__ import annotations

@@ -138,6 +138,12 @@ async def test_daily_subscribes_and_schedules_a_job_at_that_time(bot: Bot) -> No
     assert visible(only(await bot.text("/daily off"))) == texts.DAILY_WAS_OFF
 
 
+async def test_daily_alone_subscribes_at_the_defaults(bot: Bot) -> None:
+    text = visible(only(await bot.text("/daily")))
+    assert "每天 08:00（Asia/Shanghai）发 3 道题" in text
+    assert bot.app.job_queue.get_jobs_by_name("daily 08:00")
+
+
 @pytest.mark.parametrize("args", ["25:00", "明早", "8:00 99", "8:00 3 extra"])
 async def test_daily_with_a_bad_time_explains_the_usage(bot: Bot, args: str) -> None:
     assert visible(only(await bot.text(f"/daily {args}"))) == texts.DAILY_USAGE

@@ -155,7 +155,8 @@ async def score(update: Update, context: BotContext) -> None:
 
 
 async def daily(update: Update, context: BotContext) -> None:
-    """/daily HH:MM [N] subscribes the chat, /daily off stops it, /daily alone shows the setting."""
+    """/daily HH:MM [N] subscribes the chat, /daily off stops it; /daily alone subscribes at the defaults
+    (08:00, 3 questions) or, when subscribed, shows the setting."""
     chat, user = update.effective_chat, update.effective_user
     args = [a for a in (context.args or ()) if not a.startswith("@")]
     study = context.study
@@ -163,11 +164,12 @@ async def daily(update: Update, context: BotContext) -> None:
     zone = str(settings.timezone)
     if not args:
         current = await study.subscription(chat.id)
-        text = texts.daily_status(current.time, current.count, zone) if current else texts.DAILY_WAS_OFF
-        text += "" if current else "\n" + texts.DAILY_USAGE
-        await reply_html(update.effective_message, text)
-        context.log(update, text)
-        return
+        if current is not None:
+            text = texts.daily_status(current.time, current.count, zone)
+            await reply_html(update.effective_message, text)
+            context.log(update, text)
+            return
+        args = ["on"]  # not subscribed yet: /daily alone subscribes at the defaults (BOT_DAILY_TIME, _COUNT)
     if chat.type != Chat.PRIVATE and not await is_chat_admin(context, chat.id, user.id if user else None):
         await reply_html(update.effective_message, texts.DAILY_ADMINS_ONLY)
         context.log(update, texts.DAILY_ADMINS_ONLY, answered=False)

@@ -68,9 +68,7 @@ def about_text(kb: KnowledgeBase) -> str:
 # ── the quiz ───────────────────────────────────────────────────────────────────────────────────────────
 QUIZ_NOTHING_LEFT = "这段时间的题目您都做过了。两周内做过的题不会重复出现，错题会按时回到 /review。"
 QUIZ_PRIVATE_ONLY = "这个命令请在与我的私聊中使用。"
-DAILY_USAGE = (
-    "用法：/daily 8:00 每天这个时间发题（可加题数，如 /daily 8:00 5）；/daily off 停止；/daily 查看当前设置。"
-)
+DAILY_USAGE = "用法：/daily 8:00 每天这个时间发题（可加题数，如 /daily 8:00 5）；/daily off 停止；只发 /daily 按默认时间和题数订阅，已订阅时显示当前设置。"
 DAILY_ADMINS_ONLY = "在群里，只有群管理员可以设置每日一练。"
 DAILY_OFF = "已停止每日一练。想恢复时发送 /daily 8:00。"
 DAILY_PAUSED = "最近 7 次每日一练都没有作答，我先暂停推送，不再打扰。想继续时发送 /daily 8:00（时间可改）。"
