@@ -55,6 +55,8 @@ TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, s
 CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # Words that say how a question is asked, not what it is about.
+# Verbs a section's title starts with, that people leave out when they name its topic (组织建设那部分).
+LEADING_VERBS = ("进一步", "强化", "加强", "坚持", "持续", "深化", "推进", "严格", "切实", "全面")
 STOPWORDS = frozenset(
     """
     的 了 是 在 和 与 及 或 对 把 被 给 从 向 让 由 将 就 都 也 还 又 而 并 等 之 其 这 那 些 个 位 种 条 点 项
@@ -218,6 +220,28 @@ class _Bigrams(NamedTuple):
         return np.bincount(np.concatenate(found), minlength=count)
 
 
+def _names_of(entry: Entry) -> list[str]:
+    return [name for name in dict.fromkeys(normalize(n) for n in entry.names) if name]
+
+
+def _topic_names(entries: Sequence[Entry], taken: set[str]) -> list[tuple[str, int]]:
+    """A section is also called by its topic without the leading verb: 强化组织建设 → 组织建设.
+
+    Only when the shorter name is no entry's name already and only one section gives it.
+    """
+    found: dict[str, set[int]] = defaultdict(set)
+    for index, entry in enumerate(entries):
+        if entry.kind != "section":
+            continue
+        for name in _names_of(entry):
+            verb = next((v for v in LEADING_VERBS if name.startswith(v)), None)
+            if verb is not None and len(name) - len(verb) >= 4 and not name[len(verb) :].startswith("不"):
+                found[name[len(verb) :]].add(index)
+    return [
+        (name, indexes.pop()) for name, indexes in found.items() if len(indexes) == 1 and name not in taken
+    ]
+
+
 def _covered(word: str, parts: Sequence[str]) -> bool:
     """Whether the other parts, placed where they stand in `word`, cover every character of it."""
     covered = [False] * len(word)
@@ -353,15 +377,13 @@ class Matcher:
         self._names: list[_Name] = []
         self._names_added: list[str] = []
         self._name_lookup: dict[str, list[int]] = defaultdict(list)
-        for index, entry in enumerate(self.entries):
-            for name in dict.fromkeys(normalize(n) for n in entry.names):
-                if not name:
-                    continue
-                self._name_lookup[name].append(index)
-                self._names.append(_Name(name, index, tuple(readings(c) for c in name)))
-                if 2 <= len(name) <= 12:
-                    self.tokenizer.add_word(name, freq=20000)
-                    self._names_added.append(name)
+        named = [(name, index) for index, entry in enumerate(self.entries) for name in _names_of(entry)]
+        for name, index in named + _topic_names(self.entries, {name for name, _ in named}):
+            self._name_lookup[name].append(index)
+            self._names.append(_Name(name, index, tuple(readings(c) for c in name)))
+            if 2 <= len(name) <= 12:
+                self.tokenizer.add_word(name, freq=20000)
+                self._names_added.append(name)
         self._names_by_text: dict[str, list[_Name]] = defaultdict(list)
         for name in self._names:
             self._names_by_text[name.text].append(name)
@@ -606,6 +628,23 @@ class Matcher:
         """scores() as an array over all entries, -inf for an entry without a score."""
         exact = self.exact_names(normalized)
         by_sound = self.pinyin_names(normalized, [(s, e) for s, e, _ in exact])
+        if exact:
+            # A longer name heard in the question beats a shorter one written inside it: 三会一颗 is 三会一课.
+            # Not when the extra sound is a particle of the sentence (的五个必由之路 is no 第五个必由之路).
+            longer = [
+                hit
+                for hit in self.pinyin_names(normalized, [])
+                if any(
+                    hit[0] <= s
+                    and e <= hit[1]
+                    and e - s < hit[1] - hit[0]
+                    and not STOPCHARS.intersection(normalized[hit[0] : s] + normalized[e : hit[1]])
+                    for s, e, _ in exact
+                )
+            ]
+            if longer:
+                exact = [x for x in exact if not any(h[0] <= x[0] and x[1] <= h[1] for h in longer)]
+                by_sound = by_sound + [h for h in longer if h not in by_sound]
         cover, unknown = self._coverage(normalized)
         values = np.full(len(self.entries), -np.inf)
         if cover is None:

@@ -330,3 +330,23 @@ def test_other_unknown_compounds_stay_unknown(matcher: Matcher, question: str, c
 def test_everyday_words_reach_the_speech_s_words(matcher: Matcher, question: str, entry_id: str) -> None:
     result = matcher.match(question)
     assert result.answered and result.entry_id == entry_id
+
+
+def test_a_section_is_found_by_its_topic_without_the_leading_verb(matcher: Matcher) -> None:
+    result = matcher.match("组织建设那一部分讲了什么")
+    assert result.answered and result.entry_id == "part-2"  # 二、强化组织建设，坚持强基固本筑牢堡垒
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("三会一颗要怎么开", "term-sanhui-yike"),  # heard as 三会一课, though 三会 is written in it
+        ("三会是哪三个会", "term-sanhui-jingshi"),
+        ("请列出讲话的五个必由之路", "five-paths"),  # 的五个 is not 第五个
+    ],
+)
+def test_a_longer_name_heard_beats_a_shorter_one_written(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry_id == entry_id
