@@ -53,3 +53,27 @@ async def test_every_chat_is_tried_once_and_failures_are_sorted() -> None:
     report = await broadcast(range(1, 11), serve, on_gone=on_gone, workers=3)
     assert (report.chats, report.sent, report.gone, report.failed) == (8, 16, [3], [4])
     assert unsubscribed == [3]
+
+
+async def test_a_timeout_is_tried_again_but_a_refusal_is_not() -> None:
+    from telegram.error import TimedOut
+
+    from bot.telegram.broadcast import with_retry
+
+    attempts: list[str] = []
+
+    async def flaky() -> str:
+        attempts.append("x")
+        if len(attempts) < 3:
+            raise TimedOut("read timeout")
+        return "sent"
+
+    assert await with_retry(flaky, network_wait=0.001) == "sent" and len(attempts) == 3
+
+    async def refused() -> str:
+        attempts.append("y")
+        raise BadRequest("Bad Request: message text is empty")
+
+    with pytest.raises(BadRequest):
+        await with_retry(refused, network_wait=0.001)
+    assert attempts.count("y") == 1

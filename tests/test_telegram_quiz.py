@@ -208,6 +208,7 @@ async def test_the_daily_set_puts_due_reviews_first(bot: Bot) -> None:
 async def test_a_broadcast_to_500_chats_loses_none_and_keeps_to_30_a_second(
     tmp_path: Path,
     library: Library,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     telegram = FakeTelegram()
     server = FakeBotApiServer(telegram)
@@ -234,7 +235,9 @@ async def test_a_broadcast_to_500_chats_loses_none_and_keeps_to_30_a_second(
     polls = telegram.sent("sendPoll")
     delivered = [c for c in polls if c.params["chat_id"] != blocked]
     received = Counter(c.params["chat_id"] for c in delivered)
-    assert (report.chats, report.sent, report.gone, report.failed) == (499, 499, [blocked], [])
+    assert (report.chats, report.sent, report.gone, report.failed) == (499, 499, [blocked], []), caplog.text[
+        -3000:
+    ]
     assert set(received) == set(chats) - {blocked}
     # Every chat got its question once; the one that met the RetryAfter shows the refused call and the retry.
     assert sorted(received.values()) == [1] * 498 + [2]

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram._utils.types import JSONDict
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ SENDS_PER_SECOND = 30
 WINDOW_S = 1.05  # a little over a second: the server's clock sees our sends a few milliseconds apart
 WORKERS = 8
 MAX_RETRIES = 3
+NETWORK_RETRY_S = 1.0
 
 T = TypeVar("T")
 
@@ -85,8 +86,10 @@ class PacedRateLimiter(AIORateLimiter):
         return await super().process_request(in_its_slot, args, kwargs, endpoint, data, rate_limit_args)
 
 
-async def with_retry(send: Callable[[], Awaitable[T]]) -> T:
-    """One send; a RetryAfter that outlasted the rate limiter's own retries is waited out here as well."""
+async def with_retry(send: Callable[[], Awaitable[T]], *, network_wait: float = NETWORK_RETRY_S) -> T:
+    """One send, tried again after a RetryAfter that outlasted the rate limiter's own retries, or after a
+    network failure (a timeout, Telegram's 5xx): losing a chat's daily set is worse than, rarely, a duplicate.
+    A refusal (BadRequest, Forbidden) is final and raised at once."""
     for attempt in range(MAX_RETRIES + 1):
         try:
             return await send()
@@ -96,6 +99,11 @@ async def with_retry(send: Callable[[], Awaitable[T]]) -> T:
             seconds = _seconds(error.retry_after)
             log.warning("event=retry_after seconds=%.1f attempt=%d", seconds, attempt + 1)
             await asyncio.sleep(seconds)
+        except NetworkError as error:
+            if isinstance(error, BadRequest) or attempt == MAX_RETRIES:
+                raise
+            log.warning("event=send_retry error=%r attempt=%d", str(error), attempt + 1)
+            await asyncio.sleep(network_wait * (attempt + 1))
     raise AssertionError("unreachable")
 
 
