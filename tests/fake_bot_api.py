@@ -513,3 +513,63 @@ def callback_query(
 
 def inline_query(query: str, *, user_id: int = 42) -> dict[str, Any]:
     return {"id": f"iq-{user_id}", "from": user(user_id), "query": query, "offset": ""}
+
+
+# ---- the same server in a process of its own ----------------------------------------------------------------
+
+
+class FakeBotApiProcess:
+    """FakeBotApiServer in a separate process, for measuring timing.
+
+    A server in the bot's own event loop reads requests whenever the bot lets the loop go, so the arrival
+    times it records bunch up when the bot is busy. In a process of its own it stamps them as Telegram would.
+    Use as a context manager; `calls()` fetches what it recorded.
+    """
+
+    def __init__(self, *, blocked: set[int] | None = None, flood_waits: list[int] | None = None) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve_in_process, args=(child, set(blocked or ()), list(flood_waits or ())), daemon=True
+        )
+        self.base_url = ""
+
+    def __enter__(self) -> FakeBotApiProcess:
+        self._process.start()
+        if not self._conn.poll(30):
+            self._process.kill()
+            raise RuntimeError("the fake Bot API process did not start")
+        self.base_url = self._conn.recv()
+        return self
+
+    def calls(self) -> list[Call]:
+        self._conn.send("calls")
+        return self._conn.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._conn.send("stop")
+        except OSError:
+            pass
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+
+
+def _serve_in_process(conn: Any, blocked: set[int], flood_waits: list[int]) -> None:
+    async def main() -> None:
+        server = FakeBotApiServer(FakeTelegram(blocked=blocked, flood_waits=flood_waits))
+        await server.start()
+        conn.send(server.base_url)
+        loop = asyncio.get_running_loop()
+        while True:
+            command = await loop.run_in_executor(None, conn.recv)
+            if command == "calls":
+                conn.send(server.telegram.calls)
+            else:
+                break
+        await server.stop()
+
+    asyncio.run(main())
