@@ -13,18 +13,41 @@ from bot.telegram.broadcast import Pacer, broadcast, is_gone
 async def test_no_window_ever_holds_more_than_the_limit() -> None:
     pacer = Pacer(limit=5, window=0.2)
     loop = asyncio.get_running_loop()
-    times: list[float] = []
+    sent: list[float] = []
 
     async def sender() -> None:
         for _ in range(4):
-            await pacer.slot()
-            times.append(loop.time())
+            async with pacer.slot():
+                sent.append(loop.time())
+                await asyncio.sleep(0.01)  # the request on its way
 
     await asyncio.gather(*(sender() for _ in range(5)))
-    times.sort()
-    assert len(times) == 20
-    assert max(sum(1 for t in times if start <= t < start + 0.2) for start in times) <= 5
-    assert times[-1] - times[0] >= 0.6  # 20 sends at 5 per 0.2 s need three full windows after the first
+    sent.sort()
+    assert len(sent) == 20
+    assert max(sum(1 for t in sent if start <= t < start + 0.2) for start in sent) <= 5
+    assert sent[-1] - sent[0] >= 0.6  # 20 sends, 5 per 0.2 s: three more windows after the first
+
+
+async def test_sends_held_up_on_their_way_cannot_bunch_past_the_limit() -> None:
+    """A process that stalls holds its sends and lets them go together: the places count until they land."""
+    pacer = Pacer(limit=3, window=0.2)
+    loop = asyncio.get_running_loop()
+    arrived: list[float] = []
+    stall = asyncio.Event()
+
+    async def send(n: int) -> None:
+        async with pacer.slot():
+            if n < 3:
+                await stall.wait()  # the first three are let go, then held on the way
+            arrived.append(loop.time())
+
+    tasks = [asyncio.create_task(send(n)) for n in range(6)]
+    await asyncio.sleep(0.3)  # longer than the window: a window on departures alone would let more go
+    assert arrived == []
+    stall.set()
+    await asyncio.gather(*tasks)
+    arrived.sort()
+    assert max(sum(1 for t in arrived if start <= t < start + 0.2) for start in arrived) <= 3
 
 
 @pytest.mark.parametrize(

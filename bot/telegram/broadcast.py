@@ -3,17 +3,17 @@
 Telegram allows about 30 messages a second overall. PTB's AIORateLimiter keeps the bot near that, but its leaky
 bucket lets a burst through (up to twice the rate in the first second), and requests it held back during a
 RetryAfter all leave together. `PacedRateLimiter` is AIORateLimiter with a sliding window taken at the moment
-each request really leaves, retries included: at most 30 sends in any 1.1 s, so that even a send delayed ~100 ms
-on its way never makes a second at Telegram's end hold more than 30 (about 27 a second overall).
+each request really leaves, retries included, and held until a second after its answer came back: whatever delays
+a send on its way, no second at Telegram's end holds more than 30 (about 29 a second overall on a fast link).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from telegram.ext import AIORateLimiter
 log = logging.getLogger(__name__)
 
 SENDS_PER_SECOND = 30
-WINDOW_S = 1.1  # over a second: a send can reach Telegram up to ~100 ms later than it left, under load
+WINDOW_S = 1.0
 WORKERS = 8
 MAX_RETRIES = 3
 NETWORK_RETRY_S = 1.0
@@ -34,7 +34,14 @@ T = TypeVar("T")
 
 
 class Pacer:
-    """At most `limit` sends in any `window` seconds, shared by every task that awaits `slot()`."""
+    """At most `limit` sends reach Telegram in any `window` seconds, whatever delays them on the way.
+
+    A send may arrive any time between the moment it is let go and the moment its answer comes back, and a busy
+    process can hold several sends and release them together. So a send occupies its place from the moment it
+    is let go until `window` seconds after it finished; a new one goes only while fewer than `limit` do. Then no
+    window can hold more than `limit` arrivals: when the last of them was let go, all the others were still in
+    flight or had finished less than `window` before.
+    """
 
     def __init__(
         self,
@@ -45,20 +52,32 @@ class Pacer:
         self.limit = limit
         self.window = window
         self.clock = clock
-        self._sent: deque[float] = deque()
+        self._sends: list[list[float | None]] = []  # [finished at], None while in flight
         self._lock = asyncio.Lock()
+        self._finished = asyncio.Event()
 
-    async def slot(self) -> None:
-        """Wait until one more send fits in the window, then take it."""
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for a place, hold it while the send runs, and keep it for `window` seconds after."""
+        ticket: list[float | None] = [None]
         async with self._lock:
             while True:
                 now = self.clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.limit:
-                    self._sent.append(now)
-                    return
-                await asyncio.sleep(self.window - (now - self._sent[0]))
+                self._sends = [t for t in self._sends if t[0] is None or now - t[0] < self.window]
+                if len(self._sends) < self.limit:
+                    self._sends.append(ticket)
+                    break
+                finished = [t[0] for t in self._sends if t[0] is not None]
+                self._finished.clear()
+                if finished:
+                    await asyncio.sleep(min(finished) + self.window - now)
+                else:  # every place is in flight: wait for one to finish
+                    await self._finished.wait()
+        try:
+            yield
+        finally:
+            ticket[0] = self.clock()
+            self._finished.set()
 
 
 class PacedRateLimiter(AIORateLimiter):
@@ -81,8 +100,10 @@ class PacedRateLimiter(AIORateLimiter):
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
         async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            await self.pacer.slot()  # taken here, as the request leaves: a retry takes a slot of its own
-            return await callback(*call_args, **call_kwargs)
+            async with (
+                self.pacer.slot()
+            ):  # taken here, as the request leaves: a retry takes a slot of its own
+                return await callback(*call_args, **call_kwargs)
 
         return await super().process_request(in_its_slot, args, kwargs, endpoint, data, rate_limit_args)
 
