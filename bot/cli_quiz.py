@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from bot.cli import _load_or_report
-from bot.quiz import Question, draw
+
+if TYPE_CHECKING:  # the question bank loads only for `quiz`
+    from bot.quiz import Question
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -38,6 +41,8 @@ def question_text(number: int, question: Question) -> str:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
+    from bot.quiz import draw
+
     kb = _load_or_report(args.knowledge)
     if kb is None:
         return 1

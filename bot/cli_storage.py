@@ -8,7 +8,6 @@ exchanges the bot still holds in its queue (at most a fraction of a second) are 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import io
 import json
@@ -17,10 +16,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, tzinfo
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.storage import EXCHANGE_COLUMNS, Store, StoreError, db_path_from_env
+if TYPE_CHECKING:  # the store (aiosqlite, asyncio) loads only for these commands: `ask` starts without it
+    from bot.storage import Store
 
 # Excel runs a cell that starts with one of these as a formula; such text cells get a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,6 +85,9 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 def _with_store(job: Callable[[Store], Awaitable[int]]) -> int:
     """Run one job against the BOT_DB store; a store that cannot be used is one line and exit code 2."""
+    import asyncio
+
+    from bot.storage import Store, StoreError, db_path_from_env
 
     async def run() -> int:
         async with Store(db_path_from_env()) as store:
@@ -103,6 +106,8 @@ async def _stats(store: Store, args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
     period = f"last {args.days} days" if args.days else "all time"
+    from bot.storage import db_path_from_env
+
     print(f"{period}, {db_path_from_env()}")
     print(f"  exchanges  {stats['exchanges']:>8,}")
     print(f"  users      {stats['users']:>8,}")
@@ -140,6 +145,8 @@ async def _unanswered(store: Store, args: argparse.Namespace) -> int:
 
 
 async def _export(store: Store, args: argparse.Namespace) -> int:
+    from bot.storage import EXCHANGE_COLUMNS
+
     bom = args.format == "csv" and not args.no_bom
     out = _open_output(args.output, bom=bom)
     try:

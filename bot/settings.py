@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.daily import DEFAULT_DAILY_COUNT, DEFAULT_DAILY_TIME, MAX_DAILY_COUNT, parse_time
 from bot.knowledge import DEFAULT_DIR
 from bot.storage import DEFAULT_DB
-from bot.study import DEFAULT_DAILY_COUNT, DEFAULT_DAILY_TIME, MAX_DAILY_COUNT, parse_time
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot import review
+from bot.daily import DEFAULT_DAILY_COUNT
 from bot.quiz import Question, plan
 from bot.storage import Store, clean_text
 
 RECENT_DAYS = 14  # a question asked in the last two weeks is not asked again unless it is due for review
-DEFAULT_DAILY_TIME = "08:00"
-DEFAULT_DAILY_COUNT = 3
-MAX_DAILY_COUNT = 10
 CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
 POINTS_PER_RIGHT_ANSWER = 1
 PAUSE_AFTER_IGNORED_SETS = 7  # a chat that answered none of its last 7 daily sets is not sent an eighth
@@ -334,18 +331,6 @@ def streaks(days: Collection[date], today: date) -> tuple[int, int]:
         previous = day
     current = run if previous is not None and (today - previous).days <= 1 else 0
     return current, best
-
-
-def parse_time(text: str) -> str | None:
-    """'8:00', '08:00', '8点', '20:30' → 'HH:MM'; None when it is not a time of day."""
-    found = re.fullmatch(r"\s*(\d{1,2})(?:[:：](\d{2})|点(?:(\d{1,2})分?|半)?)?\s*", text)
-    if not found:
-        return None
-    hour = int(found.group(1))
-    minute = int(found.group(2) or found.group(3) or (30 if text.strip().endswith("半") else 0))
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
 
 
 async def _ensure_user(db, user_id: int, now: str, front_end: str) -> None:

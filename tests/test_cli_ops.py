@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.backup import BackupError, TargetExistsError, backup_database, backup_path_for
-from bot.cli_ops import mask, method_url, register
+from bot.cli_ops import register
+from bot.doctor import mask, method_url
 from bot.knowledge import DEFAULT_DIR
 from bot.settings import MASK
 from bot.storage import schema_version

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.daily import parse_time
 from bot.quiz import SINGLE, Question, plan
 from bot.storage import Store
-from bot.study import RECENT_DAYS, Study, parse_time, streaks
+from bot.study import RECENT_DAYS, Study, streaks
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

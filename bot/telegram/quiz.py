@@ -15,8 +15,9 @@ from telegram import Chat, Message, Poll, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, CommandHandler, PollAnswerHandler
 
+from bot.daily import MAX_DAILY_COUNT, parse_time
 from bot.quiz import Question, on_topic
-from bot.study import MAX_DAILY_COUNT, Study, parse_time
+from bot.study import Study
 from bot.telegram import texts
 from bot.telegram.broadcast import Report, broadcast, with_retry
 from bot.telegram.context import BotContext

@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, TelegramError
-
 from bot import logs
 from bot.knowledge import DEFAULT_DIR, KnowledgeError
 from bot.settings import Secret, Settings, SettingsError
@@ -62,6 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     secret = settings.webhook_secret or Secret(secrets.token_urlsafe(32))
     configure_logging(settings, settings.token, secret)
+    from telegram.error import InvalidToken, TelegramError  # here: `ask` and `chat` never load Telegram
+
     try:
         return _run(settings, args, secret)
     except KnowledgeError as error:
