@@ -15,7 +15,8 @@ from bot.render import entry_text
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _load_or_report(directory: Path) -> KnowledgeBase | None:
+def load_or_report(directory: Path) -> KnowledgeBase | None:
+    """The knowledge base, or None after printing every problem in it (each subcommand then exits 1)."""
     try:
         return load_knowledge(directory)
     except KnowledgeError as error:
@@ -50,7 +51,7 @@ def coverage(kb: KnowledgeBase) -> tuple[float, int, int]:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    kb = _load_or_report(args.knowledge)
+    kb = load_or_report(args.knowledge)
     if kb is None:
         return 1
     kinds = Counter(e.kind for e in kb.entries)
@@ -66,7 +67,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_show(args: argparse.Namespace) -> int:
-    kb = _load_or_report(args.knowledge)
+    kb = load_or_report(args.knowledge)
     if kb is None:
         return 1
     entry = kb.get(args.id)
@@ -78,7 +79,7 @@ def cmd_kb_show(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_list(args: argparse.Namespace) -> int:
-    kb = _load_or_report(args.knowledge)
+    kb = load_or_report(args.knowledge)
     if kb is None:
         return 1
     for entry in kb.entries:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bot.cli import _load_or_report
+from bot.cli import load_or_report
 
 if TYPE_CHECKING:  # the question bank loads only for `quiz`
     from bot.quiz import Question
@@ -43,7 +43,7 @@ def question_text(number: int, question: Question) -> str:
 def cmd_quiz(args: argparse.Namespace) -> int:
     from bot.quiz import draw
 
-    kb = _load_or_report(args.knowledge)
+    kb = load_or_report(args.knowledge)
     if kb is None:
         return 1
     questions = draw(kb, args.count, args.seed, topic=args.topic)

@@ -15,17 +15,17 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge
+from bot.knowledge import DEFAULT_DIR
 from bot.matching import Match, Matcher, build_matcher
 
 if TYPE_CHECKING:  # the quiz and the store load only for `chat`: `ask` starts faster without them
     from bot.console_log import ConsoleStore
     from bot.console_quiz import ConsoleQuiz
-    from bot.quiz import Question
 
 CHAT_HELP = """\
 直接输入问题即可，例如：五个必由之路是什么？四明确指什么？讲话指出了哪些问题？
@@ -39,13 +39,10 @@ MAX_LINE_BYTES = 1 << 20
 
 def load_matcher(args: argparse.Namespace) -> Matcher | None:
     """The matcher for the CLI, or None after printing the knowledge-base errors."""
-    try:
-        return build_matcher(load_knowledge(getattr(args, "knowledge", DEFAULT_DIR)))
-    except KnowledgeError as error:
-        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return None
+    from bot.cli import load_or_report
+
+    kb = load_or_report(getattr(args, "knowledge", DEFAULT_DIR))
+    return None if kb is None else build_matcher(kb)
 
 
 def match_json(result: Match) -> str:
@@ -147,14 +144,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
         except ImportError:
             pass
     from bot.console_quiz import ConsoleQuiz
-    from bot.quiz import all_questions
+    from bot.quiz import all_questions, questions_about
     from bot.study import Study
 
     print(CHAT_WELCOME, flush=True)
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(chat_store(args, stack))
         study = Study(store.store, all_questions(matcher.kb), _local_zone())
-        session = ChatSession(matcher, ConsoleQuiz(study, store.run, lambda word: topic_pool(matcher, word)))
+        about = partial(questions_about, study.bank, matcher=matcher)
+        session = ChatSession(matcher, ConsoleQuiz(study, store.run, about))
         lines = _prompted_lines() if interactive else binary_lines(sys.stdin)
         for line in lines:
             started = time.perf_counter()
@@ -168,16 +166,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     if interactive:
         print("再见！")
     return 0
-
-
-def topic_pool(matcher: Matcher, word: str) -> list[Question]:
-    """The questions about a word: those that mention it, and those of the entries the matcher finds for it."""
-    from bot.quiz import all_questions, on_topic
-
-    result = matcher.match(word)
-    return on_topic(
-        all_questions(matcher.kb), word, result.entry_ids if result.answered else result.suggestions
-    )
 
 
 def chat_store(args: argparse.Namespace, stack: contextlib.ExitStack) -> ConsoleStore:

@@ -220,6 +220,14 @@ class _Bigrams(NamedTuple):
         return np.bincount(np.concatenate(found), minlength=count)
 
 
+def _outside(
+    hits: list[tuple[int, int, _Name]], taken: Iterable[tuple[int, int]]
+) -> list[tuple[int, int, _Name]]:
+    """The longest of the hits that overlap no taken span."""
+    blocked = {i for start, end in taken for i in range(start, end)}
+    return _longest([hit for hit in hits if not blocked.intersection(range(hit[0], hit[1]))])
+
+
 def _names_of(entry: Entry) -> list[str]:
     return [name for name in dict.fromkeys(normalize(n) for n in entry.names) if name]
 
@@ -502,14 +510,13 @@ class Matcher:
         self, normalized: str, taken: Iterable[tuple[int, int]] = ()
     ) -> list[tuple[int, int, _Name]]:
         """Names whose pinyin stands in the question (必有之路 → 必由之路), outside spans already taken."""
+        return _outside(self._sound_hits(normalized), taken)
+
+    def _sound_hits(self, normalized: str) -> list[tuple[int, int, _Name]]:
+        """Every name heard somewhere in the question, overlapping or not: pinyin_names picks among them."""
         chars = [readings(c) for c in normalized]
-        blocked = set()
-        for start, end in taken:
-            blocked.update(range(start, end))
         hits = []
         for i in range(len(chars) - 1):
-            if i in blocked:
-                continue
             for first in chars[i]:
                 buckets = [self._by_sound.get((first, second)) for second in chars[i + 1]]
                 buckets = [bucket for bucket in buckets if bucket]
@@ -522,11 +529,11 @@ class Matcher:
                     size = len(name.readings)
                     if size < 3 and len(normalized) > 12:
                         continue  # two-syllable homophones are too common in long questions
-                    if i + size > len(chars) or any(j in blocked for j in range(i, i + size)):
+                    if i + size > len(chars):
                         continue
                     if all(not chars[i + k].isdisjoint(name.readings[k]) for k in range(2, size)):
                         hits.append((i, i + size, name))
-        return _longest(hits)
+        return hits
 
     def fuzzy_names(self, normalized: str, cutoff: float = 84) -> dict[int, float]:
         """rapidfuzz partial ratio of long names against the question: entry index → best ratio.
@@ -627,13 +634,14 @@ class Matcher:
     ) -> tuple[np.ndarray, list[tuple[int, int, _Name]], dict[str, tuple[float, str]]]:
         """scores() as an array over all entries, -inf for an entry without a score."""
         exact = self.exact_names(normalized)
-        by_sound = self.pinyin_names(normalized, [(s, e) for s, e, _ in exact])
+        heard = self._sound_hits(normalized)
+        by_sound = _outside(heard, [(s, e) for s, e, _ in exact])
         if exact:
             # A longer name heard in the question beats a shorter one written inside it: 三会一颗 is 三会一课.
             # Not when the extra sound is a particle of the sentence (的五个必由之路 is no 第五个必由之路).
             longer = [
                 hit
-                for hit in self.pinyin_names(normalized, [])
+                for hit in _longest(list(heard))
                 if any(
                     hit[0] <= s
                     and e <= hit[1]

@@ -15,8 +15,12 @@ import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.knowledge import Entry, KnowledgeBase, name_key
+
+if TYPE_CHECKING:
+    from bot.matching import Matcher
 
 SINGLE = "single"
 BLANK = "blank"
@@ -1231,3 +1235,9 @@ def on_topic(bank: Sequence[Question], word: str, entry_ids: Collection[str] = (
     """The questions about a word: those that mention it, and those of the entries a matcher found for it."""
     ids = set(entry_ids)
     return [q for q in bank if q.entry_id in ids or mentions(q, word)]
+
+
+def questions_about(bank: Sequence[Question], word: str, matcher: Matcher) -> list[Question]:
+    """`/quiz 词` in either front end: the entries the matcher answers (or suggests) for the word, on_topic."""
+    result = matcher.match(word)
+    return on_topic(bank, word, result.entry_ids if result.answered else result.suggestions)

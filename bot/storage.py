@@ -661,7 +661,7 @@ class Store:
         if since is None:
             cutoff = ""
         elif isinstance(since, datetime):
-            cutoff = _timestamp(since)
+            cutoff = timestamp(since)
         else:
             cutoff = since.isoformat()
         async with self._require_reader().execute(_SELECT_EXCHANGES, (cutoff,)) as cursor:
@@ -721,7 +721,7 @@ class Store:
         self, user_id: int, key: str, value: Any, *, front_end: str = "telegram"
     ) -> None:
         """Store one setting as JSON (None removes it); creates the person's `users` row on first contact."""
-        now = _timestamp(datetime.now(UTC))
+        now = timestamp(datetime.now(UTC))
         async with self._transaction() as db:
             await db.execute(
                 "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (?, ?, ?, ?)"
@@ -822,13 +822,23 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
+    """A moment as the schema stores it: UTC ISO 8601 with microseconds, so the text sorts as time does."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+async def ensure_user(db: aiosqlite.Connection, user_id: int, now: str, front_end: str) -> None:
+    """The person's `users` row, inside the caller's transaction: made on first contact, last_seen moved on."""
+    await db.execute(
+        "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
+        (user_id, front_end, now, now),
+    )
 
 
 def _cutoff(days: int | None) -> str:
     """The timestamp `days` days ago, or '' (before everything) for None."""
-    return "" if days is None else _timestamp(datetime.now(UTC) - timedelta(days=days))
+    return "" if days is None else timestamp(datetime.now(UTC) - timedelta(days=days))
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -847,7 +857,7 @@ def _exchange_row(e: Exchange) -> tuple[Any, ...]:
         _optional_int(e.chat_id),
         _optional_text(e.chat_type),
         _optional_int(e.user_id),
-        _timestamp(e.received_at),
+        timestamp(e.received_at),
         clean_text(e.question),
         clean_text(e.normalized),
         1 if e.answered else 0,

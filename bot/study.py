@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from bot import review
 from bot.daily import DEFAULT_DAILY_COUNT
 from bot.quiz import Question, plan
-from bot.storage import Store, clean_text
+from bot.storage import Store, clean_text, ensure_user, timestamp
 
 RECENT_DAYS = 14  # a question asked in the last two weeks is not asked again unless it is due for review
 CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
@@ -111,7 +111,7 @@ class Study:
             "SELECT question_id, max(asked_at) FROM quiz_asked WHERE chat_id = ? GROUP BY question_id",
             (chat_id,),
         )
-        cutoff = _timestamp(now - timedelta(days=RECENT_DAYS))
+        cutoff = timestamp(now - timedelta(days=RECENT_DAYS))
         seen = {question_id for question_id, _ in rows}
         recent = {question_id for question_id, last in rows if last >= cutoff}
         if seed is None:
@@ -128,11 +128,11 @@ class Study:
         private: bool = True,
     ) -> Asked:
         """Remember that `question` (options in the order shown) went to a chat, so its answer can be scored."""
-        now = _timestamp(self.clock())
+        now = timestamp(self.clock())
         user_id = chat_id if private else None
         async with self.store.transaction() as db:
             if user_id is not None:
-                await _ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
+                await ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
             cursor = await db.execute(
                 "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -168,11 +168,11 @@ class Study:
         picked = tuple(sorted(set(chosen)))
         right = picked == tuple(json.loads(correct_json))
         moment = self.clock()
-        now = _timestamp(moment)
+        now = timestamp(moment)
         day = moment.astimezone(self.timezone).date().isoformat()
         due: datetime | None = None
         async with self.store.transaction() as db:
-            await _ensure_user(db, user_id, now, front_end)
+            await ensure_user(db, user_id, now, front_end)
             cursor = await db.execute(
                 "INSERT INTO quiz_answers (asked_id, user_id, chat_id, question_id, chosen, correct,"
                 " answered_at, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asked_id, user_id) DO NOTHING",
@@ -189,7 +189,7 @@ class Study:
                 await db.execute(
                     "INSERT INTO quiz_cards (user_id, question_id, card, due) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (user_id, question_id) DO UPDATE SET card = excluded.card, due = excluded.due",
-                    (user_id, question_id, card_json, _timestamp(due)),
+                    (user_id, question_id, card_json, timestamp(due)),
                 )
         return Outcome(question, picked, right, due)
 
@@ -199,7 +199,7 @@ class Study:
         """The person's 错题本 questions due now, the most overdue first (only those still in the bank)."""
         rows = await self.store.fetchall(
             "SELECT question_id FROM quiz_cards WHERE user_id = ? AND due <= ? ORDER BY due, question_id",
-            (user_id, _timestamp(self.clock())),
+            (user_id, timestamp(self.clock())),
         )
         return [question_id for (question_id,) in rows if question_id in self.by_id]
 
@@ -235,11 +235,11 @@ class Study:
     async def subscribe(
         self, chat_id: int, chat_type: str, time: str, count: int = DEFAULT_DAILY_COUNT
     ) -> None:
-        now = _timestamp(self.clock())
+        now = timestamp(self.clock())
         user_id = chat_id if chat_type == "private" else None
         async with self.store.transaction() as db:
             if user_id is not None:
-                await _ensure_user(db, user_id, now, "telegram")
+                await ensure_user(db, user_id, now, "telegram")
             await db.execute(
                 "INSERT INTO subscriptions (chat_id, chat_type, user_id, time, count, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET"
@@ -292,9 +292,9 @@ class Study:
     # -- group leaderboards ------------------------------------------------------------------------------
 
     async def join_leaderboard(self, chat_id: int, user_id: int, name: str) -> None:
-        now = _timestamp(self.clock())
+        now = timestamp(self.clock())
         async with self.store.transaction() as db:
-            await _ensure_user(db, user_id, now, "telegram")
+            await ensure_user(db, user_id, now, "telegram")
             await db.execute(
                 "INSERT INTO leaderboard_members (chat_id, user_id, name, joined_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, user_id) DO UPDATE SET name = excluded.name",
@@ -331,15 +331,3 @@ def streaks(days: Collection[date], today: date) -> tuple[int, int]:
         previous = day
     current = run if previous is not None and (today - previous).days <= 1 else 0
     return current, best
-
-
-async def _ensure_user(db, user_id: int, now: str, front_end: str) -> None:
-    await db.execute(
-        "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)",
-        (user_id, front_end, now, now),
-    )
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")

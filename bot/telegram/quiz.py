@@ -16,7 +16,7 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, CommandHandler, PollAnswerHandler
 
 from bot.daily import MAX_DAILY_COUNT, parse_time
-from bot.quiz import Question, on_topic
+from bot.quiz import Question, questions_about
 from bot.study import Study
 from bot.telegram import texts
 from bot.telegram.broadcast import Report, broadcast, with_retry
@@ -71,13 +71,6 @@ async def send_question(
     return message
 
 
-def topic_pool(context: BotContext, word: str) -> list[Question]:
-    """The questions about a word: those that mention it, and those of the entries the matcher finds for it."""
-    result = context.library.matcher.match(word)
-    entry_ids = result.entry_ids if result.answered else result.suggestions
-    return on_topic(context.library.questions, word, entry_ids)
-
-
 # ── commands ───────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -85,7 +78,7 @@ async def quiz(update: Update, context: BotContext) -> None:
     """/quiz: one question (a due review first in a private chat); /quiz 词: one about that word."""
     chat, user = update.effective_chat, update.effective_user
     word = without_mention(" ".join(context.args or ()), context.bot.username).strip()
-    pool = topic_pool(context, word) if word else None
+    pool = questions_about(context.library.questions, word, context.library.matcher) if word else None
     if word and not pool:
         text = texts.quiz_no_topic(word)
         await reply_html(update.effective_message, text)
