@@ -49,6 +49,11 @@ TIE_MARGIN = 0.01
 COVERAGE_CEILING = 0.8
 FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
 SUGGEST = 0.3
+# A lower score still answers when the best entry holds at least EVIDENCE_WORDS of the question's words whose
+# IDFs add up to EVIDENCE_IDF (see Matcher._well_evidenced and docs/matching.md).
+EVIDENCE_FLOOR = 0.2
+EVIDENCE_WORDS = 3
+EVIDENCE_IDF = 9.0
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
 TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, suggestions, ties)
@@ -531,6 +536,8 @@ class Matcher:
                         continue  # two-syllable homophones are too common in long questions
                     if i + size > len(chars):
                         continue
+                    if size == 2 and normalized[i] != name.text[0] and normalized[i + 1] != name.text[1]:
+                        continue  # two wrong characters of two: another word (垃圾分类 is no 家风), not a typo
                     if all(not chars[i + k].isdisjoint(name.readings[k]) for k in range(2, size)):
                         hits.append((i, i + size, name))
         return hits
@@ -588,6 +595,26 @@ class Matcher:
         cover = 0.5 * token_share + 0.5 * gram_share
         cover[gram_share == 0] = 0.0  # words alone, without a shared character, are not coverage
         return cover, unknown
+
+    def evidence(self, normalized: str, index: int) -> list[str]:
+        """The question's own words (two characters or more) that the entry holds, none inside another."""
+        idf = self._tokens.idf
+        held = [
+            t
+            for t in self.question_tokens(normalized)
+            if len(t) >= 2 and t in idf and self._tokens.holds(t, index)
+        ]
+        return [t for t in held if not any(t != other and t in other for other in held)]
+
+    def _well_evidenced(self, normalized: str, index: int) -> bool:
+        """Several distinctive words of the question stand in the entry: a paraphrase, however low it scores.
+
+        A question put in everyday words (领导班子里分管某块工作的人……还得对什么负责) scores low because most of
+        its words are not the speech's; off-topic questions score as low, but share one or two words with an
+        entry, or only the domain's common words (党员 领导 干部 工作), whose IDF is small.
+        """
+        held = self.evidence(normalized, index)
+        return len(held) >= EVIDENCE_WORDS and sum(self._tokens.idf[t] for t in held) >= EVIDENCE_IDF
 
     def rule_targets(self, normalized: str) -> dict[str, tuple[float, str]]:
         """Entry id → (priority, rule name) for every keyword rule that fires."""
@@ -731,10 +758,13 @@ class Matcher:
         score = round(min(1.0, scores[best]), 4)
         runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
         clear_winner = score >= self.clear_winner and score - runner_up >= CLEAR_MARGIN
+        well_evidenced = (
+            not clear_winner and score >= EVIDENCE_FLOOR and self._well_evidenced(normalized, best)
+        )
         tied = sum(1 for i in ranked[:TIE_COUNT] if scores[best] - scores[i] < TIE_MARGIN)
         backed = any(name.entry == best for _, _, name in hits) or self.entries[best].id in rule_hits
         ambiguous = tied >= TIE_COUNT and not backed
-        if (score >= self.confident or clear_winner) and not ambiguous:
+        if (score >= self.confident or clear_winner or well_evidenced) and not ambiguous:
             shown = [best]
             named = list(dict.fromkeys(name.entry for _, _, name in hits))
             if self.rules.compare and len(named) >= 2 and self.rules.compare.search(normalized):

@@ -16,6 +16,9 @@ from rapidfuzz import fuzz, process
 
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matching import (
+    CLEAR_WINNER,
+    EVIDENCE_FLOOR,
+    EVIDENCE_WORDS,
     Match,
     Matcher,
     _Bigrams,
@@ -350,3 +353,33 @@ def test_a_longer_name_heard_beats_a_shorter_one_written(
 ) -> None:
     result = matcher.match(question)
     assert result.answered and result.entry_id == entry_id
+
+
+def test_a_two_character_name_is_heard_only_when_one_of_its_characters_is_written(matcher: Matcher) -> None:
+    assert "term-sifeng" in {matcher.entries[n.entry].id for _, _, n in matcher.pinyin_names("四峰")}
+    heard = {matcher.entries[n.entry].id for _, _, n in matcher.pinyin_names(normalize("如何做好垃圾分类"))}
+    assert "term-jiafeng-jianshe" not in heard  # 圾分 (ji fen) sounds like 家风 through rare readings
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("班子里分管一摊的同志，除了抓业务还得负责啥", "term-yigang-shuangze"),
+        ("对年轻人的培养和锻炼局里有安排吗", "part-4-cadres"),
+    ],
+)
+def test_a_low_scoring_paraphrase_holding_several_distinctive_words_is_answered(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    result = matcher.match(question)
+    assert EVIDENCE_FLOOR <= result.score < CLEAR_WINNER  # neither threshold would answer it
+    assert result.answered and result.entry_id == entry_id
+    assert len(matcher.evidence(result.normalized, matcher._index_of[entry_id])) >= EVIDENCE_WORDS
+
+
+@pytest.mark.parametrize(
+    "question", ["党员领导干部能不能在企业兼职", "领导心里发慌，觉得能力不够，讲话有说法吗"]
+)
+def test_the_domain_s_common_words_are_not_evidence_enough(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.score >= EVIDENCE_FLOOR and not result.answered
