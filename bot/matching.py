@@ -711,15 +711,28 @@ class Matcher:
         blocked = set()
         for start, end, _ in hits:
             blocked.update(range(start, end))
-        ordinals = {
-            CHINESE_DIGITS.get(found.group("n"), 0)
+        found_at = [
+            (found.start(), CHINESE_DIGITS.get(found.group("n"), 0))
             for found in self.rules.ordinal.finditer(normalized)
             if found.start() not in blocked and found.start("n") not in blocked
-        }
+        ]
+        in_order = [n for _, n in found_at]
+        ordinals = set(in_order)
+        if len(in_order) == 2 and ranked and self._position.get(ranked[0]) == in_order[0]:
+            # 第三部分的第二点: the first ordinal found the list (part-3), the second is its item.
+            child = self._child(self.entries[ranked[0]].id, in_order[1])
+            if child is not None:
+                _lift(scores, child, max(0.9, scores.item(ranked[0]) + 0.01))
+            return
         if len(ordinals) != 1:
             return  # none, or several (第一条和第三条): the list itself answers
         (n,) = ordinals
-        named = [name.entry for _, _, name in hits]
+        # The list named nearest before the ordinal first: 五方面要求中第五部分第四点 is part 5's fourth point.
+        where = found_at[0][0]
+        nearest = sorted(hits, key=lambda hit: (hit[1] > where, abs(where - hit[1])))
+        named = list(dict.fromkeys(name.entry for _, _, name in nearest))
+        if any(self._position.get(entry) == n for entry in named):
+            return  # the ordinal is the named entry's own place (第一部分“强化政治统领”), not one of its items
         for parent in named + [i for i in ranked[:TOP] if i not in named]:
             child = self._child(self.entries[parent].id, n)
             if child is not None:
@@ -732,7 +745,7 @@ class Matcher:
                 break
         for candidate in ranked[:TOP]:
             if self._position.get(candidate) == n:
-                scores[candidate] = min(0.9, max(scores.item(candidate), scores.item(candidate) + 0.1))
+                scores[candidate] = max(scores.item(candidate), min(0.9, scores.item(candidate) + 0.1))
 
     def _child(self, parent_id: str, n: int) -> int | None:
         template = self.rules.children.get(parent_id, parent_id + "-{n}")

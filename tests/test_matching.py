@@ -383,3 +383,24 @@ def test_a_low_scoring_paraphrase_holding_several_distinctive_words_is_answered(
 def test_the_domain_s_common_words_are_not_evidence_enough(matcher: Matcher, question: str) -> None:
     result = matcher.match(question)
     assert result.score >= EVIDENCE_FLOOR and not result.answered
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("第一部分“强化政治统领”下面有几点", "part-1"),  # 第一 is the part's own place, not its first point
+        ("第四部分的第二点讲了什么", "part-4-2"),  # the part, then its point
+        ("五方面要求中第五部分第四点", "part-5-4"),  # the list named nearest before the ordinal
+        ("五个必由之路的第三条是什么", "five-paths-3"),
+    ],
+)
+def test_ordinals_pick_the_item_of_the_list_they_refer_to(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry_id == entry_id
+
+
+def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matcher) -> None:
+    assert "requirements" not in matcher.rule_targets(normalize("要做好哪几方面的表率"))
+    assert "requirements" in matcher.rule_targets(normalize("下一阶段有哪几个方面的要求"))
