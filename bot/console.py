@@ -129,7 +129,7 @@ class ChatSession:
         if text.startswith("/"):
             return f"不认识的命令 {text.split()[0]}。{CHAT_HELP}"
         result = self.matcher.match(line)
-        self.last_suggestions = result.suggestions if result.outcome == "suggest" else ()
+        self.last_suggestions = result.suggestions if result.outcome in ("suggest", "unstated") else ()
         return result
 
 

@@ -59,6 +59,21 @@ MAX_SUGGESTIONS = 3
 TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, suggestions, ties)
 CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
+# What a question asks for, and what an answer to it must contain: (question pattern, text pattern, what it is).
+_NUMERAL = "[0-9〇零一二三四五六七八九十百]"
+ANSWER_KINDS = (
+    (
+        re.compile("哪一?天|哪个月|几月|几号|几日|什么日子"),
+        re.compile(f"{_NUMERAL}+[月日号]|今天|明天|昨天"),
+        "具体日期",
+    ),
+    (
+        re.compile("哪一?年|什么时候|什么时间|何时"),
+        re.compile(f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初"),
+        "具体时间",
+    ),
+)
+
 # Words that say how a question is asked, not what it is about.
 # Verbs a section's title starts with, that people leave out when they name its topic (组织建设那部分).
 LEADING_VERBS = ("进一步", "强化", "加强", "坚持", "持续", "深化", "推进", "严格", "切实", "全面")
@@ -154,7 +169,7 @@ class Match:
     suggestions: tuple[str, ...]
     text: str
     entry_ids: tuple[str, ...] = ()
-    outcome: str = "decline"  # answer | suggest | decline | empty | too_long
+    outcome: str = "decline"  # answer | suggest | unstated | decline | empty | too_long
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,6 +798,19 @@ class Matcher:
             if self.rules.compare and len(named) >= 2 and self.rules.compare.search(normalized):
                 shown = named[:2]
             ids = tuple(self.entries[i].id for i in shown)
+            lacking = self.unstated(normalized, ids)
+            if lacking is not None:
+                return Match(
+                    question,
+                    normalized,
+                    False,
+                    None,
+                    score,
+                    ids,
+                    self.unstated_text(ids, lacking),
+                    (),
+                    "unstated",
+                )
             suggestions = tuple(self.entries[i].id for i in ranked[1 : 1 + MAX_SUGGESTIONS] if i not in shown)
             return Match(
                 question,
@@ -804,7 +832,28 @@ class Matcher:
             )
         return Match(question, normalized, False, None, score, (), self.decline_text(), (), "decline")
 
+    def unstated(self, normalized: str, entry_ids: tuple[str, ...]) -> str | None:
+        """What the question asks for that the entries' text cannot give (a date, say), or None.
+
+        党的二十大是哪一天开幕的 names an entry of the speech, but the speech gives no day: the entry is offered,
+        not passed off as the answer.
+        """
+        text = "".join(
+            self.kb[i].answer + "".join(self.kb[i].quotes) for i in entry_ids
+        )  # not the background
+        for asks, gives, what in ANSWER_KINDS:
+            if asks.search(normalized) and not gives.search(text):
+                return what
+        return None
+
     # ---- texts -------------------------------------------------------------------------------
+
+    def unstated_text(self, entry_ids: tuple[str, ...], what: str) -> str:
+        titles = "、".join(f"“{self.kb[i].title}”" for i in entry_ids)
+        lines = [f"讲话提到了{titles}，但没有讲{what}。讲话中相关的内容是："]
+        lines += [f"{n}. {self.kb[i].title}" for n, i in enumerate(entry_ids, 1)]
+        lines.append("回复编号查看。")
+        return "\n".join(lines)
 
     def answer_text(self, entry_ids: tuple[str, ...]) -> str:
         if len(entry_ids) == 1:

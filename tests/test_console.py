@@ -130,3 +130,12 @@ def test_chat_without_logging_keeps_the_quiz_in_a_temporary_database(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert "答题 1 道" in done.stdout
     assert not (tmp_path / "db").exists()
+
+
+def test_an_entry_offered_for_a_missing_date_opens_by_its_number(quiz: ConsoleQuiz) -> None:
+    from bot.knowledge import load_knowledge
+
+    session = ChatSession(build_matcher(load_knowledge()), quiz)
+    offered = session.reply("党的二十大是哪一天开幕的")
+    assert offered.outcome == "unstated" and "1. 党的二十大" in offered.text
+    assert session.reply("1").startswith("【党的二十大】")

@@ -404,3 +404,29 @@ def test_ordinals_pick_the_item_of_the_list_they_refer_to(
 def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matcher) -> None:
     assert "requirements" not in matcher.rule_targets(normalize("要做好哪几方面的表率"))
     assert "requirements" in matcher.rule_targets(normalize("下一阶段有哪几个方面的要求"))
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id", "lacking"),
+    [
+        ("党的二十大是哪一天开幕的", "term-ershida", "具体日期"),  # the speech says only 今年
+        ("中央八项规定精神是哪一年出台的", "term-baxiang-guiding", "具体时间"),
+    ],
+)
+def test_a_date_the_entry_does_not_give_is_said_to_be_missing(
+    matcher: Matcher, question: str, entry_id: str, lacking: str
+) -> None:
+    result = matcher.match(question)
+    assert (result.outcome, result.answered, result.suggestions) == ("unstated", False, (entry_id,))
+    assert lacking in result.text and matcher.kb[entry_id].title in result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("党的二十大什么时候召开", "term-ershida"), ("这次会议是什么时候开的", "opening")],
+)
+def test_a_when_question_the_speech_answers_is_answered(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry_id == entry_id

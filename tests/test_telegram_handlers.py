@@ -192,6 +192,14 @@ async def test_a_vague_question_offers_did_you_mean_buttons(bot: Bot) -> None:
     assert not logged["answered"] and logged["suggestions"]
 
 
+async def test_a_date_the_speech_does_not_give_is_not_passed_off_as_an_answer(bot: Bot) -> None:
+    reply = only(await bot.text("党的二十大是哪一天开幕的"))
+    assert "没有讲具体日期" in reply.text
+    assert reply.callback_data() == ["e:term-ershida"]  # the entry is offered, one tap away
+    [logged] = await bot.exchanges()
+    assert not logged["answered"] and logged["suggestions"] == ["term-ershida"]
+
+
 async def test_an_off_topic_question_is_declined_with_what_the_bot_can_do(bot: Bot) -> None:
     reply = only(await bot.text("今天天气怎么样"))
     assert "超出了这次讲话的内容" in reply.text and "/help" in reply.text

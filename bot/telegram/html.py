@@ -52,6 +52,8 @@ def match_html(result: Match, kb: KnowledgeBase) -> str:
         return "\n\n".join(entry_html(kb[i], kb) for i in result.entry_ids if i in kb)
     if result.outcome == "suggest":
         return "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
+    if result.outcome == "unstated":
+        return escape(result.text.splitlines()[0]) + "点一下查看。"
     return escape(result.text) + "\n\n发送 /help 查看我能做什么。"
 
 

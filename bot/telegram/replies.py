@@ -46,7 +46,7 @@ def match_keyboard(result: Match, library: Library) -> InlineKeyboardMarkup | No
         ids += list(result.suggestions)
         ids = [i for i in dict.fromkeys(ids) if i in kb and i not in result.entry_ids]
         return entry_buttons([kb[i] for i in ids[:MAX_BUTTONS]])
-    if result.outcome == "suggest":
+    if result.outcome in ("suggest", "unstated"):
         return entry_buttons([kb[i] for i in result.suggestions if i in kb])
     return None
 
