@@ -20,7 +20,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -36,6 +36,7 @@ from bot.cache import cached, fingerprint, usable_cache_dir
 from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
 from bot.normalize import normalize
 from bot.render import entry_text
+from bot.thesaurus import cilin_fingerprint, cilin_groups
 
 # The cached coverage index is only valid for the code that built it.
 SOURCE_FINGERPRINT = fingerprint(
@@ -384,6 +385,8 @@ class Matcher:
         rules: Rules | None = None,
         *,
         synonyms: Mapping[str, str] | None = None,
+        thesaurus: Iterable[Sequence[str]] | Callable[[], Iterable[Sequence[str]]] = (),
+        thesaurus_key: str | None = None,
         confident: float = CONFIDENT,
         suggest: float = SUGGEST,
         clear_winner: float = CLEAR_WINNER,
@@ -396,6 +399,7 @@ class Matcher:
         self.entries: tuple[Entry, ...] = kb.entries
         self._index_of = {e.id: i for i, e in enumerate(self.entries)}
         self._synonyms: Mapping[str, str] = {}
+        self._thesaurus: Mapping[str, str] = {}
         self.tokenizer = jieba.Tokenizer()
         jieba_cache = usable_cache_dir()  # jieba's dictionary cache beside ours, not in a wiped /tmp
         if jieba_cache is not None:
@@ -447,6 +451,33 @@ class Matcher:
         }
         for typed in self._synonyms:
             self.tokenizer.add_word(typed, freq=2000)
+        # The thesaurus is read (and its words matched to the speech's) once per knowledge base and thesaurus file.
+        groups = thesaurus if callable(thesaurus) else lambda: thesaurus
+        self._thesaurus = (
+            self._thesaurus_synonyms(groups())
+            if thesaurus_key is None
+            else cached(
+                "thesaurus", fingerprint([key, thesaurus_key]), lambda: self._thesaurus_synonyms(groups())
+            )
+        )
+
+    def _thesaurus_synonyms(self, groups: Iterable[Sequence[str]]) -> dict[str, str]:
+        """Each unknown word of a synonym group → the group's most distinctive word that the speech uses.
+
+        Not added to jieba's dictionary: jieba knows nearly all of them, and 70,000 more words would change how
+        the speech itself is cut.
+        """
+        idf = self._tokens.idf
+        mapped: dict[str, str] = {}
+        for group in groups:
+            known = [w for w in group if len(w) >= 2 and w in idf and w not in STOPWORDS]
+            if not known:
+                continue
+            target = max(known, key=lambda w: (idf[w], w))
+            for word in group:
+                if len(word) >= 2 and word not in idf and word not in STOPWORDS:
+                    mapped.setdefault(word, target)
+        return mapped
 
     # ---- index ---------------------------------------------------------------------------------
 
@@ -465,21 +496,35 @@ class Matcher:
         compounds stay (年终奖, 申请入党): off-topic questions are made of such words.
         """
         raw = [w for w in self.tokenizer.lcut_for_search(normalized) if w.strip() and w not in STOPWORDS]
+        synonyms = self._synonyms_in(normalized)
         idf = self._tokens.idf
         parts = [w for w in raw if len(w) >= 2]
-        everyday = [w for w in parts if w in self._synonyms]
+        everyday = [w for w in parts if w in synonyms]
         kept = [
             w
             for w in raw
-            if w in idf or w in self._synonyms or not (_covered(w, parts) and any(e in w for e in everyday))
+            if w in idf or w in synonyms or not (_covered(w, parts) and any(e in w for e in everyday))
         ]
-        return list(dict.fromkeys(self._synonyms.get(w, w) for w in kept))
+        return list(dict.fromkeys(synonyms.get(w, w) for w in kept))
+
+    def _synonyms_in(self, normalized: str) -> Mapping[str, str]:
+        """The hand-written table, and the thesaurus for the words of jieba's plain cut of this question.
+
+        Search mode also yields fragments across word boundaries (今天天气 → 天天), which the thesaurus would
+        happily map (天天 → 时时); the hand-written table is small and checked, so it applies to any token.
+        """
+        if not self._thesaurus:
+            return self._synonyms
+        plain = {w: self._thesaurus[w] for w in self.tokenizer.lcut(normalized) if w in self._thesaurus}
+        return {**plain, **self._synonyms} if plain else self._synonyms
 
     def canonical(self, normalized: str) -> str:
         """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
-        if not self._synonyms:
+        if not self._synonyms and not self._thesaurus:
             return normalized
-        return "".join(self._synonyms.get(w, w) for w in self.tokenizer.lcut(normalized))
+        return "".join(
+            self._synonyms.get(w) or self._thesaurus.get(w) or w for w in self.tokenizer.lcut(normalized)
+        )
 
     @staticmethod
     def grams(normalized: str) -> list[str]:
@@ -905,7 +950,9 @@ def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
     rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
     synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
     synonyms = load_synonyms(synonyms_path) if synonyms_path.exists() else {}
-    return Matcher(kb, rules, synonyms=synonyms, **options)
+    return Matcher(
+        kb, rules, synonyms=synonyms, thesaurus=cilin_groups, thesaurus_key=cilin_fingerprint(), **options
+    )
 
 
 def load_synonyms(path: Path | str) -> dict[str, str]:
