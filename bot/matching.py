@@ -104,6 +104,7 @@ class Rule:
     target: str
     priority: float
     unless: re.Pattern[str] | None = None
+    strict: bool = False  # words the knowledge base never uses, left beside the pattern, count against it
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def load_rules(path: Path | str, kb: KnowledgeBase) -> Rules:
         if not isinstance(priority, int | float) or not 0 <= priority <= 1:
             problems.append(f"{path}:{line}: rule {name!r}: priority must be a number in [0, 1]")
         if pattern is not None:
-            rules.append(Rule(name, pattern, target, float(priority), unless))
+            rules.append(Rule(name, pattern, target, float(priority), unless, bool(raw.get("strict", False))))
     children = {k: v for k, v in (data.get("children") or {}).items() if not k.startswith("__")}
     for parent, template in children.items():
         if parent not in kb or not target_exists(template):
@@ -689,22 +690,30 @@ class Matcher:
                 if numeral is None:
                     continue
                 target = target.format(n=CHINESE_DIGITS.get(numeral, 0))
-            priority = rule.priority * self._remainder_factor(normalized, match, target)
+            priority = rule.priority * self._remainder_factor(normalized, match, target, rule.strict)
             if target in self.kb and found.get(target, (0.0, ""))[0] < priority:
                 found[target] = (priority, rule.name)
         return found
 
-    def _remainder_factor(self, normalized: str, match: re.Match[str], target: str) -> float:
-        """How far a rule's target also explains the words its pattern did not consume (1 = fully)."""
+    def _remainder_factor(
+        self, normalized: str, match: re.Match[str], target: str, strict: bool = False
+    ) -> float:
+        """How far a rule's target also explains the words its pattern did not consume (1 = fully).
+
+        A strict rule (讲话对足球有什么要求) also counts the words the knowledge base never uses, at the weight
+        coverage gives them, and drops to 0.3 when nothing beside its pattern is explained.
+        """
         rest = normalized[: match.start()] + " " + normalized[match.end() :]
         idf = self._tokens.idf
-        tokens = [t for t in self.tokens(rest) if t in idf]
-        if not tokens or target not in self._index_of:
+        words = self.tokens(rest)
+        tokens = [t for t in words if t in idf]
+        unknown = [t for t in words if t not in idf and len(t) >= 2] if strict else []
+        if not (tokens or unknown) or target not in self._index_of:
             return 1.0
         index = self._index_of[target]
-        total = sum(idf[t] for t in tokens)
+        total = sum(idf[t] for t in tokens) + 0.5 * self._max_idf * len(unknown)
         held = sum(idf[t] for t in tokens if self._tokens.holds(t, index))
-        return 0.6 + 0.4 * held / total
+        return (0.3 if strict else 0.6) + (0.7 if strict else 0.4) * held / total
 
     # ---- the whole ---------------------------------------------------------------------------
 

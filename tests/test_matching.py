@@ -427,3 +427,26 @@ def test_a_when_question_the_speech_answers_is_answered(
 ) -> None:
     result = matcher.match(question)
     assert result.answered and result.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("question", "fires"),
+    [("讲话有什么要求", True), ("讲话对足球有什么要求", False), ("红头文件的格式有什么要求", False)],
+)
+def test_a_strict_rule_gives_way_to_words_the_speech_never_uses(
+    matcher: Matcher, question: str, fires: bool
+) -> None:
+    priority = matcher.rule_targets(normalize(question)).get("requirements", (0.0, ""))[0]
+    assert (priority >= matcher.confident) is fires
+    assert matcher.match(question).answered is fires
+
+
+def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -> None:
+    kb = load_knowledge(tiny_kb_dir)
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(
+        "rules:\n  - name: loose\n    pattern: 'a'\n    target: term-si-mingque\n"
+        "  - name: strict\n    pattern: 'b'\n    target: term-si-mingque\n    strict: true\n",
+        encoding="utf-8",
+    )
+    assert [rule.strict for rule in load_rules(rules_file, kb).rules] == [False, True]
