@@ -5,13 +5,16 @@ Each entry gets one score in [0, 1]:
 * a name of the entry (title or alias) found in the question: 0.72 + up to 0.28 from coverage and length;
   found by pinyin (a homophone typed through a pinyin keyboard): a little less; by rapidfuzz partial ratio: less;
 * otherwise its coverage: the share of the question's information (IDF-weighted jieba tokens, and characters)
-  that the entry's text holds;
+  that the entry's text holds, after everyday words are mapped to the speech's (knowledge/synonyms.yaml, then
+  the Cilin thesaurus of bot/thesaurus.py);
 * a keyword rule (knowledge/rules.yaml) lifts its target to the rule's priority.
 
 Then an ordinal (第三条, 排第三) picks the item of a list entry, and a comparison (X和Y有什么区别) shows both.
 
 Thresholds, chosen on ../shared/eval/dev.yaml (70 questions), see docs/matching.md for the sweep:
-CONFIDENT = 0.5 answers; SUGGEST = 0.3 offers "did you mean"; below, a polite decline.
+CONFIDENT = 0.45 answers, and so does a clear winner from 0.36, or an entry from 0.2 that holds several
+distinctive words of the question (EVIDENCE_*); SUGGEST = 0.3 offers "did you mean"; below, a polite decline.
+A question asking for a date the entry does not give gets the entry offered, not passed off as the answer.
 """
 
 from __future__ import annotations
