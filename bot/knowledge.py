@@ -18,7 +18,7 @@ import yaml
 
 KINDS = ("section", "term", "fact")
 REQUIRED_FIELDS = ("id", "kind", "title", "answer", "quotes", "where")
-OPTIONAL_FIELDS = ("aliases", "related", "background")
+OPTIONAL_FIELDS = ("aliases", "related", "background", "mention_only")
 SPEECH_FILE = "speech.txt"
 NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml"})
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -44,6 +44,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     background: str | None = None
+    mention_only: bool = False  # the speech names it but does not give its contents (中央八项规定精神)
     source: str = ""  # "file:line", for error messages and editors
 
     @property
@@ -167,6 +168,8 @@ def _entry_from_raw(raw: Any, path: Path, speech: str, problems: list[str]) -> E
         not isinstance(raw["background"], str) or not raw["background"].strip()
     ):
         fail("background", "background must be non-empty text when given")
+    if not isinstance(raw.get("mention_only", False), bool):
+        fail("mention_only", "mention_only must be true or false")
 
     def text_list(key: str, *, required: bool) -> tuple[str, ...]:
         value = raw.get(key) or []
@@ -196,6 +199,7 @@ def _entry_from_raw(raw: Any, path: Path, speech: str, problems: list[str]) -> E
         aliases=aliases,
         related=related,
         background=raw["background"].strip() if raw.get("background") else None,
+        mention_only=raw.get("mention_only", False),
         source=f"{path.name}:{raw['__line__']}",
     )
 

@@ -65,6 +65,7 @@ CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "�
 
 # What a question asks for, and what an answer to it must contain: (question pattern, text pattern, what it is).
 _NUMERAL = "[0-9〇零一二三四五六七八九十百]"
+_COUNT = "[0-9两〇零一二三四五六七八九十百]"  # 哪两个, 哪八条
 ANSWER_KINDS = (
     (
         re.compile("哪一?天|哪个月|几月|几号|几日|什么日子"),
@@ -76,6 +77,13 @@ ANSWER_KINDS = (
         re.compile(f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初"),
         "具体时间",
     ),
+)
+
+# A question for the contents of a thing (二十大报告的主要内容, 八项规定具体是哪八条): an entry the speech only
+# mentions (mention_only in the knowledge base) cannot answer it.
+CONTENTS_QUESTION = re.compile(
+    "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|包括哪些|具体措施|分别是(?:什么|哪)"
+    f"|(?:具体|都)(?:是|指|有)?哪{_COUNT}*[条项个种些]|是哪{_COUNT}+[条项个种]"
 )
 
 # Words that say how a question is asked, not what it is about.
@@ -890,14 +898,14 @@ class Matcher:
         return Match(question, normalized, False, None, score, (), self.decline_text(), (), "decline")
 
     def unstated(self, normalized: str, entry_ids: tuple[str, ...]) -> str | None:
-        """What the question asks for that the entries' text cannot give (a date, say), or None.
+        """What the question asks for that the entries' text cannot give (a date, contents), or None.
 
         党的二十大是哪一天开幕的 names an entry of the speech, but the speech gives no day: the entry is offered,
-        not passed off as the answer.
+        not passed off as the answer. So is 中央八项规定具体是哪八条: the speech only mentions them.
         """
-        text = "".join(
-            self.kb[i].answer + "".join(self.kb[i].quotes) for i in entry_ids
-        )  # not the background
+        if CONTENTS_QUESTION.search(normalized) and all(self.kb[i].mention_only for i in entry_ids):
+            return "具体内容"
+        text = "".join(self.kb[i].answer + "".join(self.kb[i].quotes) for i in entry_ids)  # no background
         for asks, gives, what in ANSWER_KINDS:
             if asks.search(normalized) and not gives.search(text):
                 return what

@@ -89,6 +89,11 @@ def broken(tmp_path: Path, old: str, new: str) -> str:
             "entries.yaml:8: YAML error: duplicate key 'where'",
         ),
         ("aliases: [讲话开头]", "aliases: [讲话开头", "entries.yaml:5: YAML error"),
+        (
+            "  where: 开头\n",
+            "  where: 开头\n  mention_only: maybe\n",
+            "entries.yaml:8: entry 'opening': mention_only must be true or false",
+        ),
     ],
     ids=[
         "quote-inline",
@@ -103,6 +108,7 @@ def broken(tmp_path: Path, old: str, new: str) -> str:
         "bad-id",
         "duplicate-key",
         "syntax",
+        "mention-only",
     ],
 )
 def test_each_kind_of_broken_file_is_reported_with_file_and_line(

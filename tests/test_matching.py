@@ -450,3 +450,30 @@ def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -
         encoding="utf-8",
     )
     assert [rule.strict for rule in load_rules(rules_file, kb).rules] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [("中央八项规定具体是哪八条", "term-baxiang-guiding"), ("二十大报告的主要内容有哪些", "term-ershida")],
+)
+def test_the_contents_of_a_thing_the_speech_only_mentions_are_said_to_be_missing(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    assert matcher.kb[entry_id].mention_only
+    result = matcher.match(question)
+    assert (result.outcome, result.suggestions) == ("unstated", (entry_id,))
+    assert "没有讲具体内容" in result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("中央八项规定精神是什么", "term-baxiang-guiding"),  # what the speech says of it: answered
+        ("四明确具体是哪四个", "term-si-mingque"),  # the speech lists these
+    ],
+)
+def test_other_questions_about_such_things_are_answered(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    result = matcher.match(question)
+    assert result.answered and result.entry_id == entry_id
