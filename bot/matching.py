@@ -335,6 +335,14 @@ def _score_of(values: np.ndarray, index: int) -> float:
     return 0.0 if value == -math.inf else value
 
 
+def _sounds(word: str, limit: int = 16) -> list[tuple[str, ...]]:
+    """Every way the word can be read (polyphones), fuzzed; at most `limit` of them."""
+    sounds: list[tuple[str, ...]] = [()]
+    for char in word:
+        sounds = [(*sound, reading) for sound in sounds for reading in sorted(readings(char))][:limit]
+    return sounds
+
+
 def _lift(values: np.ndarray, index: int, value: float) -> None:
     values[index] = max(_score_of(values, index), value)
 
@@ -463,6 +471,13 @@ class Matcher:
         }
         for typed in self._synonyms:
             self.tokenizer.add_word(typed, freq=2000)
+        # The speech's words by how they sound, for typos of words that are not names (廉证风险 → 廉政).
+        by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for word in self._tokens.idf:
+            if 2 <= len(word) <= 4 and word not in STOPWORDS and all("\u3400" <= c <= "\u9fff" for c in word):
+                for sound in _sounds(word):
+                    by_sound[sound].add(word)
+        self._vocabulary_by_sound = dict(by_sound)
         # The thesaurus is read (and its words matched to the speech's) once per knowledge base and thesaurus file.
         groups = thesaurus if callable(thesaurus) else lambda: thesaurus
         self._thesaurus = (
@@ -520,23 +535,42 @@ class Matcher:
         return list(dict.fromkeys(synonyms.get(w, w) for w in kept))
 
     def _synonyms_in(self, normalized: str) -> Mapping[str, str]:
-        """The hand-written table, and the thesaurus for the words of jieba's plain cut of this question.
+        """The hand-written table, and for the words of jieba's plain cut of this question the thesaurus and
+        the speech's words heard in typos (廉证 → 廉政).
 
         Search mode also yields fragments across word boundaries (今天天气 → 天天), which the thesaurus would
         happily map (天天 → 时时); the hand-written table is small and checked, so it applies to any token.
         """
-        if not self._thesaurus:
-            return self._synonyms
-        plain = {w: self._thesaurus[w] for w in self.tokenizer.lcut(normalized) if w in self._thesaurus}
+        plain = {}
+        for word in self.tokenizer.lcut(normalized):
+            known = self._thesaurus.get(word) or self._heard_word(word)
+            if known:
+                plain[word] = known
         return {**plain, **self._synonyms} if plain else self._synonyms
+
+    def _heard_word(self, word: str) -> str | None:
+        """The one word of the speech that sounds like this word, when this is no word of Chinese at all.
+
+        廉证 is nobody's word, so it is the speech's 廉政 typed through a pinyin keyboard; 天气 is a word of its
+        own (jieba's dictionary knows it) and is left alone, as is a sound shared by two of the speech's words.
+        """
+        if not 2 <= len(word) <= 4 or word in self._tokens.idf or self.tokenizer.FREQ.get(word):
+            return None
+        if not all(
+            "\u3400" <= c <= "\u9fff" and c not in STOPCHARS and c not in CHINESE_DIGITS for c in word
+        ):
+            return (
+                None  # 有确, 是头, 一评: a function character or numeral glued to a word by jieba, not a typo
+            )
+        found = {known for sound in _sounds(word) for known in self._vocabulary_by_sound.get(sound, ())}
+        return found.pop() if len(found) == 1 else None
 
     def canonical(self, normalized: str) -> str:
         """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
-        if not self._synonyms and not self._thesaurus:
+        synonyms = self._synonyms_in(normalized)
+        if not synonyms:
             return normalized
-        return "".join(
-            self._synonyms.get(w) or self._thesaurus.get(w) or w for w in self.tokenizer.lcut(normalized)
-        )
+        return "".join(synonyms.get(w, w) for w in self.tokenizer.lcut(normalized))
 
     @staticmethod
     def grams(normalized: str) -> list[str]:

@@ -477,3 +477,23 @@ def test_other_questions_about_such_things_are_answered(
 ) -> None:
     result = matcher.match(question)
     assert result.answered and result.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("typed", "heard"),
+    [
+        ("廉证", "廉政"),  # no word of Chinese: the speech's word typed through a pinyin keyboard
+        ("行态", "形态"),  # a polyphone (行 xing/hang) read every way
+        ("天气", None),  # a word of its own, in jieba's dictionary
+        ("室适", None),  # shi shi: 实施, 事实, 时时 … of the speech sound alike; no guess
+        ("有确", None),  # a function character glued on by jieba
+    ],
+)
+def test_a_typo_of_a_word_that_is_no_name_is_heard_as_the_speech_s_word(
+    matcher: Matcher, typed: str, heard: str | None
+) -> None:
+    assert matcher._heard_word(typed) == heard
+
+
+def test_a_heard_word_counts_as_the_speech_s_word(matcher: Matcher) -> None:
+    assert "廉政" in matcher.question_tokens(normalize("廉证风险比较高的地方"))
