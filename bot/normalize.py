@@ -87,6 +87,29 @@ FILLERS = re.compile(
             r"哇",
             r"咱们",
             r"咱",
+            # Chat: interjections, greetings to the group, asides and sign-offs that carry no question.
+            r"哎(?:呀|哟)?",
+            r"唉",
+            r"诶",
+            r"欸",
+            r"啊这",
+            r"e+m+",
+            r"h+m+",
+            r"(?:兄弟|姐妹|朋友|大佬|各位|小伙伴)们",
+            r"各位",
+            r"大家好",
+            r"(?<![\u3400-\u9fff])话说",  # at the start of a phrase, not 讲话说
+            r"说白了",
+            r"说实话",
+            r"顺便问一下",
+            r"求(?:解答|解|助|告知|科普)",
+            r"(?:多)?谢谢(?:你|您|啦)?",
+            r"多谢",
+            r"拜托了",
+            r"在线等",
+            r"来着",
+            r"忘了(?=\s*$)",  # a sign-off (……来着，忘了), not 不能忘了你的职务
+            r"有人(?:知道|记得)(?:吗|不)?",
             r"[。？！?!…~～]+$",
         ]
     )
