@@ -365,10 +365,11 @@ def _fuzzy(syllable: str) -> str:
     return syllable
 
 
-def _build_reading_table() -> dict[str, frozenset[str]]:
+def _build_reading_table() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     from pypinyin import Style, pinyin  # only when the cached table is missing: it costs 0.15 s to import
 
     table = {}
+    primary = {}
     # One object per set of readings, so the cached table pickles to half the size and loads twice as fast.
     shared: dict[frozenset[str], frozenset[str]] = {}
     for code in range(0x3400, 0xA000):
@@ -377,23 +378,45 @@ def _build_reading_table() -> dict[str, frozenset[str]]:
         if found:
             sounds = frozenset(_fuzzy(r) for r in found[0])
             table[char] = shared.setdefault(sounds, sounds)
-    return table
+            primary[char] = _fuzzy(found[0][0])
+    return table, primary
 
 
 @lru_cache(maxsize=1)
-def _reading_table() -> dict[str, frozenset[str]]:
+def _reading_tables() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     from importlib.metadata import version
 
     return cached(
         "readings",
-        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS), "shared sets"]),
+        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS), "shared sets, primary"]),
         _build_reading_table,
     )
 
 
 def readings(char: str) -> frozenset[str]:
     """Every toneless reading of one character (polyphones kept), fuzzed; a non-Chinese char reads as itself."""
-    return _reading_table().get(char) or frozenset((char,))
+    return _reading_tables()[0].get(char) or frozenset((char,))
+
+
+def primary_reading(char: str) -> str:
+    """The reading a pinyin keyboard gives a typed character: its common one (家 is jia, not jie), fuzzed."""
+    return _reading_tables()[1].get(char, char)
+
+
+NEVER_A_TYPO = frozenset("是的了吗呢吧啊")
+
+
+def _sounds_like(typed: str, name: str, name_readings: Sequence[frozenset[str]]) -> bool:
+    """Each typed character is the name's, or its common reading is one of the name's character's readings.
+
+    A pinyin typo comes from typing the intended sound: 灯下嘿 (hei) for 灯下黑. The rare readings of the typed
+    character do not count: 几家单位 (jia, not its rare jie) is no 差单位 (cha or jie). Nor do the commonest
+    particles, which are what they seem: 这些问题是怎么来的 is no 问题四.
+    """
+    return all(
+        t == n or (t not in NEVER_A_TYPO and primary_reading(t) in r)
+        for t, n, r in zip(typed, name, name_readings, strict=True)
+    )
 
 
 class Matcher:
@@ -562,7 +585,7 @@ class Matcher:
             return (
                 None  # 有确, 是头, 一评: a function character or numeral glued to a word by jieba, not a typo
             )
-        found = {known for sound in _sounds(word) for known in self._vocabulary_by_sound.get(sound, ())}
+        found = set(self._vocabulary_by_sound.get(tuple(primary_reading(c) for c in word), ()))
         return found.pop() if len(found) == 1 else None
 
     def canonical(self, normalized: str) -> str:
@@ -644,7 +667,7 @@ class Matcher:
                         continue
                     if size == 2 and normalized[i] != name.text[0] and normalized[i + 1] != name.text[1]:
                         continue  # two wrong characters of two: another word (垃圾分类 is no 家风), not a typo
-                    if all(not chars[i + k].isdisjoint(name.readings[k]) for k in range(2, size)):
+                    if _sounds_like(normalized[i : i + size], name.text, name.readings):
                         hits.append((i, i + size, name))
         return hits
 

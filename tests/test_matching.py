@@ -27,6 +27,7 @@ from bot.matching import (
     build_matcher,
     load_rules,
     load_synonyms,
+    primary_reading,
     readings,
 )
 from bot.normalize import FILLERS, normalize
@@ -500,3 +501,23 @@ def test_a_typo_of_a_word_that_is_no_name_is_heard_as_the_speech_s_word(
 
 def test_a_heard_word_counts_as_the_speech_s_word(matcher: Matcher) -> None:
     assert "廉政" in matcher.question_tokens(normalize("廉证风险比较高的地方"))
+
+
+@pytest.mark.parametrize(
+    ("question", "not_heard"),
+    [
+        ("帮我推荐几家单位附近的火锅店", "term-you-cha"),  # 家 is jia; only its rare reading jie meets 差
+        ("这些问题是怎么产生的", "problem-4"),  # 是 is 是, not a typo of 四 (shi/si)
+    ],
+)
+def test_a_typed_character_is_heard_by_its_common_reading_and_particles_are_no_typos(
+    matcher: Matcher, question: str, not_heard: str
+) -> None:
+    heard = {matcher.entries[name.entry].id for _, _, name in matcher.pinyin_names(normalize(question))}
+    assert not_heard not in heard
+    assert matcher.match(question).entry_id != not_heard
+
+
+def test_the_common_reading_is_the_one_a_keyboard_gives() -> None:
+    assert primary_reading("家") == "jia" and "jie" in readings("家")
+    assert primary_reading("嘿") in readings("黑")  # 灯下嘿 still sounds like 灯下黑
