@@ -406,16 +406,19 @@ def primary_reading(char: str) -> str:
 NEVER_A_TYPO = frozenset("是的了吗呢吧啊")
 
 
-def _sounds_like(typed: str, name: str, name_readings: Sequence[frozenset[str]]) -> bool:
-    """Each typed character is the name's, or its common reading is one of the name's character's readings.
+def _sounds_like(
+    typed: str, typed_sounds: Sequence[str], name: str, name_readings: Sequence[frozenset[str]]
+) -> bool:
+    """Each typed character is the name's, or its common reading (typed_sounds) is one of the name's character's
+    readings.
 
     A pinyin typo comes from typing the intended sound: 灯下嘿 (hei) for 灯下黑. The rare readings of the typed
     character do not count: 几家单位 (jia, not its rare jie) is no 差单位 (cha or jie). Nor do the commonest
     particles, which are what they seem: 这些问题是怎么来的 is no 问题四.
     """
     return all(
-        t == n or (t not in NEVER_A_TYPO and primary_reading(t) in r)
-        for t, n, r in zip(typed, name, name_readings, strict=True)
+        t == n or (t not in NEVER_A_TYPO and sound in r)
+        for t, sound, n, r in zip(typed, typed_sounds, name, name_readings, strict=True)
     )
 
 
@@ -649,6 +652,7 @@ class Matcher:
     def _sound_hits(self, normalized: str) -> list[tuple[int, int, _Name]]:
         """Every name heard somewhere in the question, overlapping or not: pinyin_names picks among them."""
         chars = [readings(c) for c in normalized]
+        common = [primary_reading(c) for c in normalized]
         hits = []
         for i in range(len(chars) - 1):
             for first in chars[i]:
@@ -667,7 +671,7 @@ class Matcher:
                         continue
                     if size == 2 and normalized[i] != name.text[0] and normalized[i + 1] != name.text[1]:
                         continue  # two wrong characters of two: another word (垃圾分类 is no 家风), not a typo
-                    if _sounds_like(normalized[i : i + size], name.text, name.readings):
+                    if _sounds_like(normalized[i : i + size], common[i : i + size], name.text, name.readings):
                         hits.append((i, i + size, name))
         return hits
 
