@@ -414,8 +414,11 @@ def _sounds_like(
 
     A pinyin typo comes from typing the intended sound: 灯下嘿 (hei) for 灯下黑. The rare readings of the typed
     character do not count: 几家单位 (jia, not its rare jie) is no 差单位 (cha or jie). Nor do the commonest
-    particles, which are what they seem: 这些问题是怎么来的 is no 问题四.
+    particles, which are what they seem: 这些问题是怎么来的 is no 问题四. And a two-character name needs one of
+    its characters written: two wrong characters of two are another word (垃圾分类 is no 家风).
     """
+    if len(name) == 2 and typed[0] != name[0] and typed[1] != name[1]:
+        return False
     return all(
         t == n or (t not in NEVER_A_TYPO and sound in r)
         for t, sound, n, r in zip(typed, typed_sounds, name, name_readings, strict=True)
@@ -540,7 +543,7 @@ class Matcher:
         words = [self._synonyms.get(w, w) for w in words]
         return [w for w in dict.fromkeys(words) if w.strip() and w not in STOPWORDS and not w.isspace()]
 
-    def question_tokens(self, normalized: str) -> list[str]:
+    def question_tokens(self, normalized: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
         """tokens(), less the unknown compounds whose parts are counted already.
 
         jieba keeps some everyday phrases whole (放在首位); search mode also yields their parts. When the parts
@@ -549,7 +552,8 @@ class Matcher:
         compounds stay (年终奖, 申请入党): off-topic questions are made of such words.
         """
         raw = [w for w in self.tokenizer.lcut_for_search(normalized) if w.strip() and w not in STOPWORDS]
-        synonyms = self._synonyms_in(normalized)
+        if synonyms is None:
+            synonyms = self._synonyms_in(normalized)
         idf = self._tokens.idf
         parts = [w for w in raw if len(w) >= 2]
         everyday = [w for w in parts if w in synonyms]
@@ -582,18 +586,18 @@ class Matcher:
         """
         if not 2 <= len(word) <= 4 or word in self._tokens.idf or self.tokenizer.FREQ.get(word):
             return None
+        # Not 有确, 是头, 一评: a function character or numeral glued to a word by jieba, not a typo.
         if not all(
             "\u3400" <= c <= "\u9fff" and c not in STOPCHARS and c not in CHINESE_DIGITS for c in word
         ):
-            return (
-                None  # 有确, 是头, 一评: a function character or numeral glued to a word by jieba, not a typo
-            )
+            return None
         found = set(self._vocabulary_by_sound.get(tuple(primary_reading(c) for c in word), ()))
         return found.pop() if len(found) == 1 else None
 
-    def canonical(self, normalized: str) -> str:
+    def canonical(self, normalized: str, synonyms: Mapping[str, str] | None = None) -> str:
         """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
-        synonyms = self._synonyms_in(normalized)
+        if synonyms is None:
+            synonyms = self._synonyms_in(normalized)
         if not synonyms:
             return normalized
         return "".join(synonyms.get(w, w) for w in self.tokenizer.lcut(normalized))
@@ -669,8 +673,6 @@ class Matcher:
                         continue  # two-syllable homophones are too common in long questions
                     if i + size > len(chars):
                         continue
-                    if size == 2 and normalized[i] != name.text[0] and normalized[i + 1] != name.text[1]:
-                        continue  # two wrong characters of two: another word (垃圾分类 is no 家风), not a typo
                     if _sounds_like(normalized[i : i + size], common[i : i + size], name.text, name.readings):
                         hits.append((i, i + size, name))
         return hits
@@ -713,8 +715,9 @@ class Matcher:
 
     def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float]:
         """coverage() as an array over all entries, 0 where none of the question's characters is held."""
-        tokens = self.question_tokens(normalized)
-        grams = self.grams(self.canonical(normalized))
+        synonyms = self._synonyms_in(normalized)  # one jieba cut and lookup for both uses
+        tokens = self.question_tokens(normalized, synonyms)
+        grams = self.grams(self.canonical(normalized, synonyms))
         unknown_weight = 0.5 * self._max_idf
         token_total = sum(self._tokens.idf.get(t, unknown_weight) for t in tokens)
         gram_total = sum(self._grams.idf.get(g, unknown_weight) for g in grams)
