@@ -1053,6 +1053,15 @@ def load_synonyms(path: Path | str) -> dict[str, str]:
             line = data.get("__lines__", {}).get(known, 0)
             line = line[0] if isinstance(line, list) else line
             raise KnowledgeError([f"{path}:{line}: {known!r} must map to a list of words"])
+        line = data.get("__lines__", {}).get(known, 0)
+        line = line[0] if isinstance(line, list) else line
+        for word in [known, *typed_words]:
+            # A question is normalised before it is matched, so a word that normalisation cuts (打哈哈 → 打:
+            # 哈哈 is a filler) would never be seen whole, and its remnant would map every 打 of a question.
+            if len(normalize(word)) < len(word):
+                raise KnowledgeError(
+                    [f"{path}:{line}: {word!r} loses characters to normalisation ({normalize(word)!r})"]
+                )
         for typed in typed_words:
             typed_to_known[normalize(typed)] = normalize(known)
     return typed_to_known

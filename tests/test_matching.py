@@ -287,6 +287,13 @@ def test_synonyms_map_only_unknown_words(tmp_path: Path) -> None:
     assert "措施" in matcher.tokens(normalize("有哪些办法"))
 
 
+def test_a_synonym_that_normalisation_would_cut_names_its_line(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    (folder / "synonyms.yaml").write_text("措施: [办法]\n打太极: [绕圈子, 打哈哈]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"synonyms.yaml:2: '打哈哈' loses characters"):
+        load_synonyms(folder / "synonyms.yaml")
+
+
 def test_a_tiny_knowledge_base_answers_by_name(tiny_kb_dir: Path) -> None:
     matcher = build_matcher(load_knowledge(tiny_kb_dir))
     assert matcher.match("4个明确是什么").entry_id == "term-si-mingque"
