@@ -13,7 +13,8 @@ Then an ordinal (第三条, 排第三) picks the item of a list entry, and a com
 
 Thresholds, chosen on ../shared/eval/dev.yaml (70 questions), see docs/matching.md for the sweep:
 CONFIDENT = 0.45 answers, and so does a clear winner from 0.36, or an entry from 0.2 that holds several
-distinctive words of the question (EVIDENCE_*); SUGGEST = 0.3 offers "did you mean"; below, a polite decline.
+distinctive words of the question (EVIDENCE_*), or from 0.17 one that holds a distinctive word the question
+described in everyday words (DESCRIBED_*); SUGGEST = 0.3 offers "did you mean"; below, a polite decline.
 A question asking for a date the entry does not give gets the entry offered, not passed off as the answer.
 """
 
@@ -58,6 +59,12 @@ SUGGEST = 0.3
 EVIDENCE_FLOOR = 0.2
 EVIDENCE_WORDS = 3
 EVIDENCE_IDF = 9.0
+# A question that describes one of the speech's distinctive words in everyday words (往后缩 → 站排头, 推来推去 →
+# 推诿扯皮) has named the passage as surely as if it quoted it: from DESCRIBED_FLOOR, that word and one more held
+# by the best entry are enough (see Matcher.described and docs/matching.md).
+DESCRIBED_FLOOR = 0.17
+DESCRIBED_IDF = 4.0
+DESCRIBED_WORDS = 2
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
 TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, suggestions, ties)
@@ -742,7 +749,20 @@ class Matcher:
         ]
         return [t for t in held if not any(t != other and t in other for other in held)]
 
-    def _well_evidenced(self, normalized: str, index: int) -> bool:
+    def described(self, normalized: str) -> set[str]:
+        """The speech's distinctive words that the question reaches through an everyday word of synonyms.yaml.
+
+        Only the hand-written table counts: its families were written for this speech's words (往后躲 → 站排头),
+        while the general thesaurus also maps in senses the speech does not have (头儿 → 头脑).
+        """
+        idf = self._tokens.idf
+        return {
+            known
+            for word in self.tokenizer.lcut_for_search(normalized)
+            if (known := self._synonyms.get(word)) is not None and idf.get(known, 0.0) >= DESCRIBED_IDF
+        }
+
+    def _well_evidenced(self, normalized: str, index: int, score: float) -> bool:
         """Several distinctive words of the question stand in the entry: a paraphrase, however low it scores.
 
         A question put in everyday words (领导班子里分管某块工作的人……还得对什么负责) scores low because most of
@@ -750,7 +770,17 @@ class Matcher:
         entry, or only the domain's common words (党员 领导 干部 工作), whose IDF is small.
         """
         held = self.evidence(normalized, index)
-        return len(held) >= EVIDENCE_WORDS and sum(self._tokens.idf[t] for t in held) >= EVIDENCE_IDF
+        if (
+            score >= EVIDENCE_FLOOR
+            and len(held) >= EVIDENCE_WORDS
+            and sum(self._tokens.idf[t] for t in held) >= EVIDENCE_IDF
+        ):
+            return True
+        return (
+            score >= DESCRIBED_FLOOR
+            and len(held) >= DESCRIBED_WORDS
+            and not self.described(normalized).isdisjoint(held)
+        )
 
     def rule_targets(self, normalized: str) -> dict[str, tuple[float, str]]:
         """Entry id → (priority, rule name) for every keyword rule that fires."""
@@ -916,7 +946,7 @@ class Matcher:
         runner_up = scores[ranked[1]] if len(ranked) > 1 else 0.0
         clear_winner = score >= self.clear_winner and score - runner_up >= CLEAR_MARGIN
         well_evidenced = (
-            not clear_winner and score >= EVIDENCE_FLOOR and self._well_evidenced(normalized, best)
+            not clear_winner and score >= DESCRIBED_FLOOR and self._well_evidenced(normalized, best, score)
         )
         tied = sum(1 for i in ranked[:TIE_COUNT] if scores[best] - scores[i] < TIE_MARGIN)
         backed = any(name.entry == best for _, _, name in hits) or self.entries[best].id in rule_hits

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matching import (
     CLEAR_WINNER,
+    DESCRIBED_FLOOR,
     EVIDENCE_FLOOR,
     EVIDENCE_WORDS,
     Match,
@@ -386,6 +387,33 @@ def test_a_low_scoring_paraphrase_holding_several_distinctive_words_is_answered(
     assert EVIDENCE_FLOOR <= result.score < CLEAR_WINNER  # neither threshold would answer it
     assert result.answered and result.entry_id == entry_id
     assert len(matcher.evidence(result.normalized, matcher._index_of[entry_id])) >= EVIDENCE_WORDS
+
+
+def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(matcher: Matcher) -> None:
+    result = matcher.match(
+        "上面要来检查了才临时抱佛脚，讲话怎么说"
+    )  # 抱佛脚 is synonyms.yaml's word for 突击抓
+    held = matcher.evidence(result.normalized, matcher._index_of["term-tuji-zhua"])
+    assert "突击抓" in matcher.described(result.normalized) and "突击抓" in held
+    assert len(held) < EVIDENCE_WORDS and DESCRIBED_FLOOR <= result.score < CLEAR_WINNER
+    assert result.answered and result.entry_id == "term-tuji-zhua"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "公司里有人推来推去怎么办",  # 推诿扯皮 described, and nothing else of its entry
+        "年终总结怎么写才不敷衍",  # 敷衍 → 应付, but the best entry does not hold it
+    ],
+)
+def test_a_described_word_alone_is_not_enough(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert matcher.described(result.normalized) and result.score >= DESCRIBED_FLOOR
+    assert not result.answered
+
+
+def test_only_the_hand_written_table_describes(matcher: Matcher) -> None:
+    assert matcher.described(normalize("领导干部出了差错")) == set()  # 差错 → 失误 is the thesaurus's
 
 
 def test_the_domain_s_common_words_are_not_evidence_enough(matcher: Matcher) -> None:
