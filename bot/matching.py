@@ -84,6 +84,21 @@ ANSWER_KINDS = (
         re.compile(f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初"),
         "具体时间",
     ),
+    (  # how often a thing is done: 每季度至少上几次党课, 多久开一次 (not 讲话提到了几次, which counts the speech)
+        re.compile(
+            "每个?(?:年|季度|季|月|周|星期)[^，。？！]{0,8}(?:几|多少)次|多久[^，。？！]{0,3}一次|多长时间一次|频次|频率"
+        ),
+        re.compile(f"每个?(?:年|季度|季|月|周|星期)|{_NUMERAL}+次|定期"),
+        "具体次数",
+    ),
+    (  # how to do it: the speech gives duties, never a procedure, an app or an address
+        re.compile(
+            "哪个(?:小程序|app|APP|网站|平台|公众号|系统)|怎么(?:操作|登记|注册|报名|登录|缴纳|预约)"
+            "|(?:办理|申请|报名)(?:流程|步骤|手续)|几点(?:开门|关门|开始|结束)|开放时间|地址|怎么走"
+        ),
+        re.compile("小程序|网站|平台|公众号|流程|步骤|手续|地址|开放"),
+        "具体办法",
+    ),
 )
 
 # A question for the contents of a thing (二十大报告的主要内容, 八项规定具体是哪八条): an entry the speech only

@@ -447,9 +447,12 @@ def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matc
     [
         ("党的二十大是哪一天开幕的", "term-ershida", "具体日期"),  # the speech says only 今年
         ("中央八项规定精神是哪一年出台的", "term-baxiang-guiding", "具体时间"),
+        ("三会一课多久开一次", "term-sanhui-yike", "具体次数"),  # the speech asks that it be kept, no more
+        ("党员双报到在哪个app上报名", "term-shuang-baodao", "具体办法"),
+        ("警示教育基地的地址是什么", "term-chenjinshi-jingshi", "具体办法"),
     ],
 )
-def test_a_date_the_entry_does_not_give_is_said_to_be_missing(
+def test_a_date_a_frequency_or_a_procedure_the_entry_does_not_give_is_said_to_be_missing(
     matcher: Matcher, question: str, entry_id: str, lacking: str
 ) -> None:
     result = matcher.match(question)
@@ -459,7 +462,14 @@ def test_a_date_the_entry_does_not_give_is_said_to_be_missing(
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
-    [("党的二十大什么时候召开", "term-ershida"), ("这次会议是什么时候开的", "opening")],
+    [
+        ("党的二十大什么时候召开", "term-ershida"),
+        ("这次会议是什么时候开的", "opening"),
+        (
+            "讲话提到了几次二十大",
+            "term-ershida",
+        ),  # counts the speech's mentions, not how often a thing is done
+    ],
 )
 def test_a_when_question_the_speech_answers_is_answered(
     matcher: Matcher, question: str, entry_id: str
