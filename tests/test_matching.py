@@ -437,6 +437,16 @@ def test_ordinals_pick_the_item_of_the_list_they_refer_to(
     assert result.answered and result.entry_id == entry_id
 
 
+@pytest.mark.parametrize(
+    ("question", "ordinal"),
+    [("监督方面第一要做什么", False), ("监督方面第一得做什么", False), ("要求里第二是什么", True)],
+)
+def test_first_of_all_is_no_ordinal(matcher: Matcher, question: str, ordinal: bool) -> None:
+    normalized = normalize(question)
+    assert bool(matcher.rules.ordinal.search(normalized)) is ordinal
+    assert any(target.startswith("part-") for target in matcher.rule_targets(normalized)) is ordinal
+
+
 def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matcher) -> None:
     assert "requirements" not in matcher.rule_targets(normalize("要做好哪几方面的表率"))
     assert "requirements" in matcher.rule_targets(normalize("下一阶段有哪几个方面的要求"))
