@@ -72,6 +72,11 @@ def matcher() -> Matcher:
         ("忽而快忽而慢", "时快时慢"),
         ("忽视忽略", "忽视忽略"),
         ("一阵子", "一阵子"),
+        ("麻烦问一下四风是啥", "四风是什么"),
+        ("讲话到底说了啥", "讲话说了什么"),
+        ("局里是一竿子插到底么", "局里是一竿子插到底么"),  # 到底 is a filler before a question, not in a word
+        ("急难的麻烦事", "急难的麻烦事"),
+        ("讲真 要讲真话", "要讲真话"),
     ],
 )
 def test_normalisation_table(typed: str, normal: str) -> None:
