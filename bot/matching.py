@@ -63,7 +63,7 @@ EVIDENCE_IDF = 9.0
 # 推诿扯皮) has named the passage as surely as if it quoted it: from DESCRIBED_FLOOR, that word and one more held
 # by the best entry are enough (see Matcher.described and docs/matching.md).
 DESCRIBED_FLOOR = 0.17
-DESCRIBED_IDF = 4.0
+DESCRIBED_IDF = 3.3
 DESCRIBED_WORDS = 2
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
