@@ -48,6 +48,8 @@ COLLOQUIAL = (
     ("啥", "什么"),
     ("哪几条", "哪些"),
     ("这词儿", "这个词"),
+    ("仨", "三个"),  # 过去仨月, 那仨问题
+    ("俩", "两个"),
 )
 # Everyday constructions for "now X, now Y", rewritten the way the speech says it (时紧时松, 时冷时热).
 ALTERNATION = re.compile(

@@ -77,6 +77,8 @@ def matcher() -> Matcher:
         ("局里是一竿子插到底么", "局里是一竿子插到底么"),  # 到底 is a filler before a question, not in a word
         ("急难的麻烦事", "急难的麻烦事"),
         ("讲真 要讲真话", "要讲真话"),
+        ("过去仨月", "过去三个月"),
+        ("红脸脸红这俩词", "红脸脸红这两个词"),
     ],
 )
 def test_normalisation_table(typed: str, normal: str) -> None:
