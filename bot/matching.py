@@ -777,6 +777,16 @@ class Matcher:
             if (known := self._synonyms.get(word)) is not None and idf.get(known, 0.0) >= DESCRIBED_IDF
         }
 
+    def _distinctive_held(self, normalized: str, index: int) -> bool:
+        """The entry holds a distinctive word of the question, so entries tied with it quote the same passage.
+
+        Five entries quote the sentence on this year's survey (两张皮, 灯下黑, 离退休党员教育管理难 …) and tie on a
+        question about any of its items: a sure answer, not a guess. A tie on common words alone (的单位是啥)
+        still asks.
+        """
+        idf = self._tokens.idf
+        return any(idf[t] >= DESCRIBED_IDF for t in self.evidence(normalized, index))
+
     def _well_evidenced(self, normalized: str, index: int, score: float) -> bool:
         """Several distinctive words of the question stand in the entry: a paraphrase, however low it scores.
 
@@ -965,7 +975,7 @@ class Matcher:
         )
         tied = sum(1 for i in ranked[:TIE_COUNT] if scores[best] - scores[i] < TIE_MARGIN)
         backed = any(name.entry == best for _, _, name in hits) or self.entries[best].id in rule_hits
-        ambiguous = tied >= TIE_COUNT and not backed
+        ambiguous = tied >= TIE_COUNT and not backed and not self._distinctive_held(normalized, best)
         if (score >= self.confident or clear_winner or well_evidenced) and not ambiguous:
             shown = [best]
             named = list(dict.fromkeys(name.entry for _, _, name in hits))

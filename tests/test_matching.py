@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.matching import (
     CLEAR_WINNER,
+    CONFIDENT,
     DESCRIBED_FLOOR,
     EVIDENCE_FLOOR,
     EVIDENCE_WORDS,
@@ -421,6 +422,16 @@ def test_a_described_word_alone_is_not_enough(matcher: Matcher, question: str) -
 
 def test_only_the_hand_written_table_describes(matcher: Matcher) -> None:
     assert matcher.described(normalize("领导干部出了差错")) == set()  # 差错 → 失误 is the thesaurus's
+
+
+def test_entries_tied_on_a_distinctive_word_quote_one_passage_and_answer(matcher: Matcher) -> None:
+    result = matcher.match("离退休党员教育管理难，讲话说怎么办")  # five entries quote the survey's sentence
+    assert result.answered and "离退休党员教育管理难" in result.text
+
+
+def test_entries_tied_on_common_words_alone_ask(matcher: Matcher) -> None:
+    result = matcher.match("的单位是啥")
+    assert result.score >= CONFIDENT and result.outcome == "suggest"
 
 
 def test_the_domain_s_common_words_are_not_evidence_enough(matcher: Matcher) -> None:
