@@ -1088,7 +1088,16 @@ def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
     rules_path = (kb.directory or Path(".")) / "rules.yaml"
     rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
     synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
-    synonyms = load_synonyms(synonyms_path) if synonyms_path.exists() else {}
+    synonyms = (
+        # A thousand words, each normalised: read once per version of the file and of the code.
+        cached(
+            "synonyms",
+            fingerprint([SOURCE_FINGERPRINT, synonyms_path.read_bytes()]),
+            lambda: load_synonyms(synonyms_path),
+        )
+        if synonyms_path.exists()
+        else {}
+    )
     return Matcher(
         kb, rules, synonyms=synonyms, thesaurus=cilin_groups, thesaurus_key=cilin_fingerprint(), **options
     )

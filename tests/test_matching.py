@@ -303,6 +303,23 @@ def test_a_synonym_that_normalisation_would_cut_names_its_line(tmp_path: Path) -
         load_synonyms(folder / "synonyms.yaml")
 
 
+def test_an_edited_synonyms_file_is_read_again_not_taken_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))
+    folder = write_kb(tmp_path / "kb")
+    synonyms = folder / "synonyms.yaml"
+    synonyms.write_text("措施: [办法]\n", encoding="utf-8")
+    assert "措施" in build_matcher(load_knowledge(folder)).tokens(normalize("有哪些办法"))
+    synonyms.write_text("措施: [举措]\n", encoding="utf-8")
+    matcher = build_matcher(load_knowledge(folder))
+    assert "措施" in matcher.tokens(normalize("有哪些举措"))
+    assert "措施" not in matcher.tokens(normalize("有哪些办法"))
+    synonyms.write_text("措施: 举措\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"synonyms\.yaml:1"):
+        build_matcher(load_knowledge(folder))
+
+
 def test_a_tiny_knowledge_base_answers_by_name(tiny_kb_dir: Path) -> None:
     matcher = build_matcher(load_knowledge(tiny_kb_dir))
     assert matcher.match("4个明确是什么").entry_id == "term-si-mingque"
