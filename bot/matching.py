@@ -104,7 +104,7 @@ ANSWER_KINDS = (
 # A question for the contents of a thing (二十大报告的主要内容, 八项规定具体是哪八条): an entry the speech only
 # mentions (mention_only in the knowledge base) cannot answer it.
 CONTENTS_QUESTION = re.compile(
-    "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|包括哪些|具体措施|分别是(?:什么|哪)"
+    "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|(?:包括|包含|提出了|规定了)哪些|具体措施|分别是(?:什么|哪)"
     f"|(?:具体|都)(?:是|指|有)?哪{_COUNT}*[条项个种些]|是哪{_COUNT}+[条项个种]"
 )
 

@@ -548,7 +548,11 @@ def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
-    [("中央八项规定具体是哪八条", "term-baxiang-guiding"), ("二十大报告的主要内容有哪些", "term-ershida")],
+    [
+        ("中央八项规定具体是哪八条", "term-baxiang-guiding"),
+        ("二十大报告的主要内容有哪些", "term-ershida"),
+        ("二十大提出了哪些新思想", "term-ershida"),
+    ],
 )
 def test_the_contents_of_a_thing_the_speech_only_mentions_are_said_to_be_missing(
     matcher: Matcher, question: str, entry_id: str
