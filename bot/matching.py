@@ -51,6 +51,7 @@ CLEAR_WINNER = 0.36
 CLEAR_MARGIN = 0.04
 TIE_COUNT = 3  # this many entries within TIE_MARGIN of the best, with no name or rule behind it: ask
 TIE_MARGIN = 0.01
+STRICT_FLOOR = 0.5  # a strict rule must explain this much of the rest of the question
 COVERAGE_CEILING = 0.8
 FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
 SUGGEST = 0.3
@@ -820,7 +821,10 @@ class Matcher:
                 if numeral is None:
                     continue
                 target = target.format(n=CHINESE_DIGITS.get(numeral, 0))
-            priority = rule.priority * self._remainder_factor(normalized, match, target, rule.strict)
+            factor = self._remainder_factor(normalized, match, target, rule.strict)
+            if rule.strict and factor < STRICT_FLOOR:
+                continue
+            priority = rule.priority * factor
             if target in self.kb and found.get(target, (0.0, ""))[0] < priority:
                 found[target] = (priority, rule.name)
         return found

@@ -537,6 +537,14 @@ def test_a_strict_rule_gives_way_to_words_the_speech_never_uses(
     assert matcher.match(question).answered is fires
 
 
+def test_a_strict_rule_that_explains_little_of_the_question_does_not_fire(matcher: Matcher) -> None:
+    # 钻空子 and 谈条件 are the speech's 政策空子 and 讨价还价, which the overview of the requirements does not hold:
+    # the question asks what the speech requires about them, not for the list of requirements.
+    question = normalize("有人总爱钻空子、谈条件，讲话有什么要求")
+    assert "requirements" not in matcher.rule_targets(question)
+    assert matcher.match(question).entry_id == "term-zhengce-kongzi"
+
+
 def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -> None:
     kb = load_knowledge(tiny_kb_dir)
     rules_file = tmp_path / "rules.yaml"
