@@ -51,8 +51,17 @@ def coverage(kb: KnowledgeBase) -> tuple[float, int, int]:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
+    from bot.matching import check_matching_files  # imports jieba: only for this subcommand
+
     kb = load_or_report(args.knowledge)
     if kb is None:
+        return 1
+    try:
+        check_matching_files(kb)
+    except KnowledgeError as error:
+        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
         return 1
     kinds = Counter(e.kind for e in kb.entries)
     share, named, phrases = coverage(kb)

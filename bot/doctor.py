@@ -89,15 +89,12 @@ def check_token(token: str) -> Check:
 
 
 def check_knowledge(folder: Path) -> Check:
-    """The entries, and the rules and synonyms files the matcher reads beside them."""
-    from bot.matching import load_rules, load_synonyms  # imports jieba: only when a doctor runs
+    """The entries, and the rules, synonyms and examples files the matcher reads beside them."""
+    from bot.matching import check_matching_files  # imports jieba: only when a doctor runs
 
     try:
         kb = load_knowledge(folder)
-        if (folder / "rules.yaml").exists():
-            load_rules(folder / "rules.yaml", kb)
-        if (folder / "synonyms.yaml").exists():
-            load_synonyms(folder / "synonyms.yaml")
+        check_matching_files(kb)
     except KnowledgeError as error:
         problems = error.problems
         shown = "; ".join(problems[:SHOWN_PROBLEMS])

@@ -20,7 +20,7 @@ KINDS = ("section", "term", "fact")
 REQUIRED_FIELDS = ("id", "kind", "title", "answer", "quotes", "where")
 OPTIONAL_FIELDS = ("aliases", "related", "background", "mention_only")
 SPEECH_FILE = "speech.txt"
-NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml"})
+NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml", "examples.yaml"})
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -100,6 +100,7 @@ class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml whe
             seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=True)
         mapping["__line__"] = node.start_mark.line + 1
+        mapping["__key_lines__"] = dict(seen)
         mapping["__lines__"] = {
             key_node.value: (
                 [item.start_mark.line + 1 for item in value_node.value]

@@ -7,6 +7,7 @@ Each entry gets one score in [0, 1]:
 * otherwise its coverage: the share of the question's information (IDF-weighted jieba tokens, and characters)
   that the entry's text holds, after everyday words are mapped to the speech's (knowledge/synonyms.yaml, then
   the Cilin thesaurus of bot/thesaurus.py);
+* an example question (knowledge/examples.yaml) close to the question lifts its entry (0.8 × the cosine);
 * a keyword rule (knowledge/rules.yaml) lifts its target to the rule's priority.
 
 Then an ordinal (第三条, 排第三) picks the item of a list entry, and a comparison (X和Y有什么区别) shows both.
@@ -51,6 +52,11 @@ CLEAR_WINNER = 0.36
 CLEAR_MARGIN = 0.04
 TIE_COUNT = 3  # this many entries within TIE_MARGIN of the best, with no name or rule behind it: ask
 TIE_MARGIN = 0.01
+# An example question (knowledge/examples.yaml) this close to the question (cosine of weighted words) vouches for
+# its entry at EXAMPLE_SCALE times that closeness.
+EXAMPLE_FLOOR = 0.2
+EXAMPLE_WORDS = 2
+EXAMPLE_SCALE = 0.8
 STRICT_FLOOR = 0.5  # a strict rule must explain this much of the rest of the question
 COVERAGE_CEILING = 0.8
 FIELD_WEIGHTS = MappingProxyType({"names": 1.0, "answer": 0.8, "quotes": 0.65})
@@ -122,6 +128,7 @@ STOPWORDS = frozenset(
     嗯 哦 这个 那个 这些 那些 这词 词 词儿 一词 说法 提法 概念 内容 东西 情况 方面 部分
     看待 认为 评价 描述 批评 怎么说 如何说 形容 表述 阐述 论述 看法 观点 态度 回事 一回事 到底 究竟
     之后 以后 之前 以前 时候 时 后 前 还 再 才 已经 已 所 为 以 于 着 过 得 地 很 最 更 比较 特别
+    有人 有的 有些
     """.split()
 )
 STOPCHARS = frozenset(
@@ -246,6 +253,65 @@ class _Postings(NamedTuple):
     def holds(self, term: str, entry: int) -> bool:
         start, end = self.spans[term]
         return bool((self.entries[start:end] == entry).any())
+
+
+class _Examples(NamedTuple):
+    """Questions people ask for each entry, as weighted words; the nearest one speaks for its entry.
+
+    A word's weight is its IDF over the entries' example sets, so words that many entries' examples share
+    (讲话, 要求) weigh little; a question's words that no example uses weigh most, as off-topic questions do.
+    """
+
+    idf: dict[str, float]
+    owner: np.ndarray
+    norm: np.ndarray
+    spans: dict[str, tuple[int, int]]
+    holders: np.ndarray
+
+    @classmethod
+    def of(cls, examples: Sequence[tuple[int, Sequence[str]]], size: int) -> _Examples:
+        entries_using: dict[str, set[int]] = defaultdict(set)
+        for entry, words in examples:
+            for word in words:
+                entries_using[word].add(entry)
+        idf = {word: math.log(1 + size / len(users)) for word, users in entries_using.items()}
+        where: dict[str, list[int]] = defaultdict(list)
+        for position, (_, words) in enumerate(examples):
+            for word in dict.fromkeys(words):
+                where[word].append(position)
+        spans: dict[str, tuple[int, int]] = {}
+        holders: list[int] = []
+        for word, positions in where.items():
+            spans[word] = (len(holders), len(holders) + len(positions))
+            holders.extend(positions)
+        norm = [math.sqrt(sum(idf[w] ** 2 for w in dict.fromkeys(words))) or 1.0 for _, words in examples]
+        return cls(
+            idf,
+            np.array([entry for entry, _ in examples], dtype=np.intp),
+            np.array(norm, dtype=np.float64),
+            spans,
+            np.array(holders, dtype=np.intp),
+        )
+
+    def nearest(self, words: Sequence[str], size: int) -> np.ndarray:
+        """Per entry, the cosine between the question's words and its nearest example (0 when none shares one)."""
+        best = np.zeros(size)
+        if not len(self.owner):
+            return best
+        unknown = max(self.idf.values(), default=1.0)
+        words = list(dict.fromkeys(words))
+        question_norm = math.sqrt(sum(self.idf.get(w, unknown) ** 2 for w in words))
+        dots = np.zeros(len(self.owner))
+        shared = np.zeros(len(self.owner), dtype=np.intp)
+        for word in words:
+            span = self.spans.get(word)
+            if span is not None:
+                dots[self.holders[span[0] : span[1]]] += self.idf[word] ** 2
+                shared[self.holders[span[0] : span[1]]] += 1
+        dots[shared < EXAMPLE_WORDS] = 0.0  # one word in common is a coincidence, not the same question
+        if question_norm:
+            np.maximum.at(best, self.owner, dots / (self.norm * question_norm))
+        return best
 
 
 class _Bigrams(NamedTuple):
@@ -459,6 +525,7 @@ class Matcher:
         synonyms: Mapping[str, str] | None = None,
         thesaurus: Iterable[Sequence[str]] | Callable[[], Iterable[Sequence[str]]] = (),
         thesaurus_key: str | None = None,
+        examples: Mapping[str, Sequence[str]] | None = None,
         confident: float = CONFIDENT,
         suggest: float = SUGGEST,
         clear_winner: float = CLEAR_WINNER,
@@ -539,6 +606,33 @@ class Matcher:
                 "thesaurus", fingerprint([key, thesaurus_key]), lambda: self._thesaurus_synonyms(groups())
             )
         )
+        # Example questions are read through the same synonyms and thesaurus as a user's question.
+        examples = {entry_id: tuple(asked) for entry_id, asked in (examples or {}).items() if asked}
+        self._examples = cached(
+            "examples",
+            fingerprint(
+                [
+                    key,
+                    thesaurus_key or repr(sorted(self._thesaurus.items())),
+                    repr(sorted(self._synonyms.items())),
+                ]
+                + [
+                    f"{entry_id}:{question}"
+                    for entry_id, asked in sorted(examples.items())
+                    for question in asked
+                ]
+            ),
+            lambda: self._example_index(examples),
+        )
+
+    def _example_index(self, examples: Mapping[str, Sequence[str]]) -> _Examples:
+        asked = [
+            (self._index_of[entry_id], self.plain_words(normalize(question)))
+            for entry_id, questions in examples.items()
+            if entry_id in self._index_of
+            for question in questions
+        ]
+        return _Examples.of(asked, len(self.entries))
 
     def _thesaurus_synonyms(self, groups: Iterable[Sequence[str]]) -> dict[str, str]:
         """Each unknown word of a synonym group → the group's most distinctive word that the speech uses.
@@ -586,6 +680,15 @@ class Matcher:
             if w in idf or w in synonyms or not (_covered(w, parts) and any(e in w for e in everyday))
         ]
         return list(dict.fromkeys(synonyms.get(w, w) for w in kept))
+
+    def plain_words(self, normalized: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
+        """The words of jieba's plain cut, as the speech says them, two characters or more: how a question is
+        compared with the example questions (search mode's fragments, 推来 of 推来推去, would be words of their own).
+        """
+        if synonyms is None:
+            synonyms = self._synonyms_in(normalized)
+        words = (synonyms.get(w, w) for w in self.tokenizer.lcut(normalized) if w not in STOPWORDS)
+        return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in STOPWORDS]
 
     def _synonyms_in(self, normalized: str) -> Mapping[str, str]:
         """The hand-written table, and for the words of jieba's plain cut of this question the thesaurus and
@@ -730,14 +833,15 @@ class Matcher:
         Words the knowledge base never uses count in the denominator at half weight: a paraphrase has a few,
         an off-topic question is mostly made of them.
         """
-        cover, unknown = self._coverage(normalized)
+        cover, unknown, _ = self._coverage(normalized)
         if cover is None:
             return {}, unknown
         held = np.flatnonzero(cover)
         return dict(zip(held.tolist(), cover[held].tolist(), strict=True)), unknown
 
-    def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float]:
-        """coverage() as an array over all entries, 0 where none of the question's characters is held."""
+    def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float, Mapping[str, str]]:
+        """coverage() as an array over all entries, 0 where none of the question's characters is held; and the
+        question's synonyms, for the other layers."""
         synonyms = self._synonyms_in(normalized)  # one jieba cut and lookup for both uses
         tokens = self.question_tokens(normalized, synonyms)
         grams = self.grams(self.canonical(normalized, synonyms))
@@ -745,7 +849,7 @@ class Matcher:
         token_total = sum(self._tokens.idf.get(t, unknown_weight) for t in tokens)
         gram_total = sum(self._grams.idf.get(g, unknown_weight) for g in grams)
         if not token_total or not gram_total:
-            return None, 1.0
+            return None, 1.0, synonyms
         unknown = sum(unknown_weight for t in tokens if t not in self._tokens.idf) / token_total
         token_share = np.zeros(len(self.entries))
         self._tokens.add_shares(token_share, tokens, token_total)
@@ -753,7 +857,7 @@ class Matcher:
         self._grams.add_shares(gram_share, grams, gram_total)
         cover = 0.5 * token_share + 0.5 * gram_share
         cover[gram_share == 0] = 0.0  # words alone, without a shared character, are not coverage
-        return cover, unknown
+        return cover, unknown, synonyms
 
     def evidence(self, normalized: str, index: int) -> list[str]:
         """The question's own words (two characters or more) that the entry holds, none inside another."""
@@ -883,13 +987,18 @@ class Matcher:
             if longer:
                 exact = [x for x in exact if not any(h[0] <= x[0] and x[1] <= h[1] for h in longer)]
                 by_sound = by_sound + [h for h in longer if h not in by_sound]
-        cover, unknown = self._coverage(normalized)
+        cover, unknown, synonyms = self._coverage(normalized)
         values = np.full(len(self.entries), -np.inf)
         if cover is None:
             cover = np.zeros(len(self.entries))
         else:
             held = cover > 0
             values[held] = COVERAGE_CEILING * cover[held] * (1 - max(0.0, unknown - 0.25))
+        words = self.plain_words(normalized, synonyms)
+        if words:
+            near = self._examples.nearest(words, len(self.entries))
+            for index in np.flatnonzero(near >= EXAMPLE_FLOOR).tolist():
+                _lift(values, index, EXAMPLE_SCALE * near.item(index))
         for bonus, hits in ((0.72, exact), (0.66, by_sound)):
             for start, end, name in hits:
                 length_bonus = 0.1 * min(1.0, (end - start) / 5)
@@ -1087,8 +1196,8 @@ DECLINE_REPLY = (
 )
 
 
-def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
-    """The matcher with the knowledge base's own rules file, when there is one."""
+def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: float) -> Matcher:
+    """The matcher with the knowledge base's own rules, synonyms and example questions, when it has them."""
     rules_path = (kb.directory or Path(".")) / "rules.yaml"
     rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
     synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
@@ -1102,9 +1211,58 @@ def build_matcher(kb: KnowledgeBase, **options: float) -> Matcher:
         if synonyms_path.exists()
         else {}
     )
+    examples_path = (kb.directory or Path(".")) / "examples.yaml"
+    examples = load_examples(examples_path, kb) if with_examples and examples_path.exists() else {}
     return Matcher(
-        kb, rules, synonyms=synonyms, thesaurus=cilin_groups, thesaurus_key=cilin_fingerprint(), **options
+        kb,
+        rules,
+        synonyms=synonyms,
+        thesaurus=cilin_groups,
+        thesaurus_key=cilin_fingerprint(),
+        examples=examples,
+        **options,
     )
+
+
+def check_matching_files(kb: KnowledgeBase) -> None:
+    """Read the rules, synonyms and examples files beside the entries: a KnowledgeError lists every problem."""
+    folder = kb.directory or Path(".")
+    problems: list[str] = []
+    for name, load in (
+        ("rules.yaml", lambda path: load_rules(path, kb)),
+        ("synonyms.yaml", load_synonyms),
+        ("examples.yaml", lambda path: load_examples(path, kb)),
+    ):
+        if (folder / name).exists():
+            try:
+                load(folder / name)
+            except KnowledgeError as error:
+                problems += error.problems
+    if problems:
+        raise KnowledgeError(problems)
+
+
+def load_examples(path: Path | str, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """knowledge/examples.yaml: entry id → questions people ask for it, in their own words (never shown)."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: examples file must map an entry id to a list of questions"])
+    problems = []
+    examples: dict[str, tuple[str, ...]] = {}
+    for entry_id, questions in data.items():
+        if entry_id.startswith("__"):
+            continue
+        line = data.get("__key_lines__", {}).get(entry_id, 0)
+        if entry_id not in kb:
+            problems.append(f"{path}:{line}: {entry_id!r} is not an entry id")
+        elif not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            problems.append(f"{path}:{line}: {entry_id!r} must map to a list of questions")
+        else:
+            examples[entry_id] = tuple(questions)
+    if problems:
+        raise KnowledgeError(problems)
+    return examples
 
 
 def load_synonyms(path: Path | str) -> dict[str, str]:

@@ -154,6 +154,16 @@ def test_kb_check_prints_errors_without_traceback_and_exits_1(tmp_path: Path, ca
     assert "Traceback" not in err
 
 
+def test_kb_check_also_reads_the_matching_files_beside_the_entries(tmp_path: Path, capsys) -> None:
+    folder = write_kb(tmp_path / "kb")
+    (folder / "synonyms.yaml").write_text("措施: 办法\n", encoding="utf-8")
+    (folder / "examples.yaml").write_text("no-such-entry:\n  - 问点什么\n", encoding="utf-8")
+    assert main(["--knowledge", str(folder), "kb", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "synonyms.yaml:1: '措施' must map to a list of words" in err
+    assert "examples.yaml:1: 'no-such-entry' is not an entry id" in err
+
+
 def test_kb_check_show_and_list_on_a_good_base(tiny_kb_dir: Path, capsys) -> None:
     assert main(["--knowledge", str(tiny_kb_dir), "kb", "check"]) == 0
     out = capsys.readouterr().out

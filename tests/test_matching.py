@@ -27,6 +27,7 @@ from bot.matching import (
     _bigrams_needed,
     _ranked,
     build_matcher,
+    load_examples,
     load_rules,
     load_synonyms,
     primary_reading,
@@ -41,6 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def matcher() -> Matcher:
     return build_matcher(load_knowledge())
+
+
+@pytest.fixture(scope="module")
+def lexical_matcher() -> Matcher:
+    """Without the example questions, to see the other layers alone."""
+    return build_matcher(load_knowledge(), with_examples=False)
 
 
 # ---- normalisation ------------------------------------------------------------------------------
@@ -414,10 +421,11 @@ def test_a_low_scoring_paraphrase_holding_several_distinctive_words_is_answered(
     assert len(matcher.evidence(result.normalized, matcher._index_of[entry_id])) >= EVIDENCE_WORDS
 
 
-def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(matcher: Matcher) -> None:
-    result = matcher.match(
-        "上面要来检查了才临时抱佛脚，讲话怎么说"
-    )  # 抱佛脚 is synonyms.yaml's word for 突击抓
+def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(
+    lexical_matcher: Matcher,
+) -> None:
+    matcher = lexical_matcher
+    result = matcher.match("上面要来检查了才临时抱佛脚，讲话怎么说")  # 抱佛脚: synonyms.yaml's 突击抓
     held = matcher.evidence(result.normalized, matcher._index_of["term-tuji-zhua"])
     assert "突击抓" in matcher.described(result.normalized) and "突击抓" in held
     assert len(held) < EVIDENCE_WORDS and DESCRIBED_FLOOR <= result.score < CLEAR_WINNER
@@ -625,3 +633,36 @@ def test_a_typed_character_is_heard_by_its_common_reading_and_particles_are_no_t
 def test_the_common_reading_is_the_one_a_keyboard_gives() -> None:
     assert primary_reading("家") == "jia" and "jie" in readings("家")
     assert primary_reading("嘿") in readings("黑")  # 灯下嘿 still sounds like 灯下黑
+
+
+# ---- example questions --------------------------------------------------------------------------
+
+
+def test_an_example_question_speaks_for_its_entry(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    question = "抓党建要讲清谁牵头、用啥法子、管哪些人、靠啥手段吗"
+    assert not build_matcher(load_knowledge(folder)).match(question).answered
+    (folder / "examples.yaml").write_text(
+        "term-si-mingque:\n  - 谁来牵头、用啥法子、管哪些人、靠啥手段，都得讲清\n", encoding="utf-8"
+    )
+    result = build_matcher(load_knowledge(folder)).match(question)
+    assert result.answered and result.entry_id == "term-si-mingque"
+
+
+def test_examples_of_unknown_entries_or_of_the_wrong_shape_name_their_line(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    (folder / "examples.yaml").write_text(
+        "opening:\n  - 今天开的什么会\nno-such-entry:\n  - 问点什么\nterm-si-mingque: 不是列表\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError) as info:
+        load_examples(folder / "examples.yaml", load_knowledge(folder))
+    text = str(info.value)
+    assert "examples.yaml:3: 'no-such-entry' is not an entry id" in text
+    assert "examples.yaml:5: 'term-si-mingque' must map to a list of questions" in text
+
+
+def test_the_knowledge_base_s_examples_cover_every_entry(real_kb) -> None:
+    examples = load_examples(real_kb.directory / "examples.yaml", real_kb)
+    assert set(examples) == {entry.id for entry in real_kb.entries}
+    assert all(len(asked) >= 3 for asked in examples.values())
