@@ -294,7 +294,8 @@ class _Examples(NamedTuple):
         )
 
     def nearest(self, words: Sequence[str], size: int) -> np.ndarray:
-        """Per entry, the cosine between the question's words and its nearest example (0 when none shares one)."""
+        """Per entry, the cosine between the question's words and its nearest example that shares EXAMPLE_WORDS
+        of them (0 when none does)."""
         best = np.zeros(size)
         if not len(self.owner):
             return best
