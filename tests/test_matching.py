@@ -484,7 +484,12 @@ def test_ordinals_pick_the_item_of_the_list_they_refer_to(
 
 @pytest.mark.parametrize(
     ("question", "ordinal"),
-    [("监督方面第一要做什么", False), ("监督方面第一得做什么", False), ("要求里第二是什么", True)],
+    [
+        ("监督方面第一要做什么", False),
+        ("监督方面第一得做什么", False),
+        ("要求里第二是什么", True),
+        ("要求里第一要求是什么", True),  # 第一要求 is the first requirement
+    ],
 )
 def test_first_of_all_is_no_ordinal(matcher: Matcher, question: str, ordinal: bool) -> None:
     normalized = normalize(question)
