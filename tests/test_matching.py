@@ -509,6 +509,7 @@ def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matc
         ("党的二十大是哪一天开幕的", "term-ershida", "具体日期"),  # the speech says only 今年
         ("中央八项规定精神是哪一年出台的", "term-baxiang-guiding", "具体时间"),
         ("三会一课多久开一次", "term-sanhui-yike", "具体次数"),  # the speech asks that it be kept, no more
+        ("三会一课一年要开几次", "term-sanhui-yike", "具体次数"),
         ("党员双报到在哪个app上报名", "term-shuang-baodao", "具体办法"),
         ("警示教育基地的地址是什么", "term-chenjinshi-jingshi", "具体办法"),
     ],
@@ -576,6 +577,8 @@ def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -
         ("中央八项规定具体是哪八条", "term-baxiang-guiding"),
         ("二十大报告的主要内容有哪些", "term-ershida"),
         ("二十大提出了哪些新思想", "term-ershida"),
+        ("五个用好具体是哪五个", "term-wuge-yonghao"),
+        ("监督执纪四种形态分别是什么", "term-sizhong-xingtai"),  # only the first is spelled out
     ],
 )
 def test_the_contents_of_a_thing_the_speech_only_mentions_are_said_to_be_missing(
