@@ -474,6 +474,9 @@ def test_the_domain_s_common_words_are_not_evidence_enough(matcher: Matcher) -> 
         ("第四部分的第二点讲了什么", "part-4-2"),  # the part, then its point
         ("五方面要求中第五部分第四点", "part-5-4"),  # the list named nearest before the ordinal
         ("五个必由之路的第三条是什么", "five-paths-3"),
+        ("讲话最后一部分讲了什么", "part-5"),  # the last part, not the end of the speech
+        ("最后一个问题是什么", "problem-5"),
+        ("讲话最后落脚在哪", "closing"),
     ],
 )
 def test_ordinals_pick_the_item_of_the_list_they_refer_to(
