@@ -20,10 +20,14 @@ def load_or_report(directory: Path) -> KnowledgeBase | None:
     try:
         return load_knowledge(directory)
     except KnowledgeError as error:
-        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print_problems(error)
         return None
+
+
+def print_problems(error: KnowledgeError) -> None:
+    print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
 
 
 def quoted_phrases(speech: str) -> list[str]:
@@ -59,9 +63,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     try:
         check_matching_files(kb)
     except KnowledgeError as error:
-        print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print_problems(error)
         return 1
     kinds = Counter(e.kind for e in kb.entries)
     share, named, phrases = coverage(kb)

@@ -452,8 +452,12 @@ def test_only_the_hand_written_table_describes(matcher: Matcher) -> None:
     assert matcher.described(question) == set()
 
 
-def test_entries_tied_on_a_distinctive_word_quote_one_passage_and_answer(matcher: Matcher) -> None:
-    result = matcher.match("离退休党员教育管理难，讲话说怎么办")  # five entries quote the survey's sentence
+def test_entries_tied_on_a_distinctive_word_quote_one_passage_and_answer(lexical_matcher: Matcher) -> None:
+    matcher = lexical_matcher
+    question = "离退休党员教育管理难，讲话说怎么办"  # five entries quote the survey's sentence
+    scores = sorted(matcher.scores(normalize(question))[0].values(), reverse=True)
+    assert scores[0] - scores[2] < 0.01  # a three-way tie
+    result = matcher.match(question)
     assert result.answered and "离退休党员教育管理难" in result.text
 
 
@@ -659,6 +663,21 @@ def test_an_example_question_speaks_for_its_entry(tmp_path: Path) -> None:
     )
     result = build_matcher(load_knowledge(folder)).match(question)
     assert result.answered and result.entry_id == "term-si-mingque"
+
+
+def test_one_word_in_common_with_an_example_is_a_coincidence(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    (folder / "examples.yaml").write_text("term-si-mingque:\n  - 谁来牵头、用啥法子\n", encoding="utf-8")
+    matcher = build_matcher(load_knowledge(folder))
+    assert (
+        matcher._examples.nearest(matcher.plain_words(normalize("谁来牵头")), len(matcher.entries)).max() == 0
+    )
+    assert (
+        matcher._examples.nearest(
+            matcher.plain_words(normalize("谁来牵头用啥法子")), len(matcher.entries)
+        ).max()
+        > 0.9
+    )
 
 
 def test_examples_of_unknown_entries_or_of_the_wrong_shape_name_their_line(tmp_path: Path) -> None:
