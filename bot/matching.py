@@ -113,6 +113,7 @@ ANSWER_KINDS = (
 CONTENTS_QUESTION = re.compile(
     "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|(?:包括|包含|提出了|规定了)哪些|具体措施|分别是(?:什么|哪)"
     f"|(?:具体|都)(?:是|指|有)?哪{_COUNT}*[条项个种些]|是哪{_COUNT}+[条项个种]"
+    "|具体(?:是|指)[^，。？！ ]{1,3}什么"  # 具体是亮什么、学什么
 )
 
 # Words that say how a question is asked, not what it is about.

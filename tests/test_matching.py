@@ -585,6 +585,7 @@ def test_strict_is_read_from_the_rules_file(tmp_path: Path, tiny_kb_dir: Path) -
         ("二十大报告的主要内容有哪些", "term-ershida"),
         ("二十大提出了哪些新思想", "term-ershida"),
         ("五个用好具体是哪五个", "term-wuge-yonghao"),
+        ("五个用好具体是用好什么", "term-wuge-yonghao"),
         ("监督执纪四种形态分别是什么", "term-sizhong-xingtai"),  # only the first is spelled out
     ],
 )
