@@ -1149,7 +1149,7 @@ class Matcher:
     # ---- texts -------------------------------------------------------------------------------
 
     def unstated_text(self, entry_ids: tuple[str, ...], what: str) -> str:
-        titles = "、".join(f"“{self.kb[i].title}”" for i in entry_ids)
+        titles = "、".join(_quoted(self.kb[i].title) for i in entry_ids)
         lines = [f"讲话提到了{titles}，但没有讲{what}。讲话中相关的内容是："]
         lines += [f"{n}. {self.kb[i].title}" for n, i in enumerate(entry_ids, 1)]
         lines.append("回复编号查看。")
@@ -1197,6 +1197,11 @@ DECLINE_REPLY = (
     "讲话里的提法（如“五个必由之路”“四明确”“一岗双责”“四风”），以及谁要做什么。\n"
     "可以试试问：“讲话指出了哪些问题”“四明确指什么”“纪检+是什么监督模式”。"
 )
+
+
+def _quoted(title: str) -> str:
+    """A title in “…”, unless it quotes its own term already (“三会一课”, 监督执纪“四种形态”)."""
+    return title if "“" in title else f"“{title}”"
 
 
 def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: float) -> Matcher:

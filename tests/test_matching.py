@@ -596,6 +596,7 @@ def test_the_contents_of_a_thing_the_speech_only_mentions_are_said_to_be_missing
     result = matcher.match(question)
     assert (result.outcome, result.suggestions) == ("unstated", (entry_id,))
     assert "没有讲具体内容" in result.text
+    assert result.text.count("“") == result.text.count("”") <= 2  # 监督执纪“四种形态” is not quoted again
 
 
 @pytest.mark.parametrize(
