@@ -257,6 +257,13 @@ class _Postings(NamedTuple):
         return bool((self.entries[start:end] == entry).any())
 
 
+class _Reading(NamedTuple):
+    """A question read once: jieba's plain cut, and its words' synonyms (table, thesaurus, typos)."""
+
+    cut: list[str]
+    synonyms: Mapping[str, str]
+
+
 class _Examples(NamedTuple):
     """Questions people ask for each entry, as weighted words; the nearest one speaks for its entry.
 
@@ -684,16 +691,20 @@ class Matcher:
         ]
         return list(dict.fromkeys(synonyms.get(w, w) for w in kept))
 
-    def plain_words(self, normalized: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
+    def plain_words(
+        self, normalized: str, synonyms: Mapping[str, str] | None = None, cut: Sequence[str] | None = None
+    ) -> list[str]:
         """The words of jieba's plain cut, as the speech says them, two characters or more: how a question is
         compared with the example questions (search mode's fragments, 推来 of 推来推去, would be words of their own).
         """
+        if cut is None:
+            cut = self.tokenizer.lcut(normalized)
         if synonyms is None:
-            synonyms = self._synonyms_in(normalized)
-        words = (synonyms.get(w, w) for w in self.tokenizer.lcut(normalized) if w not in STOPWORDS)
+            synonyms = self._synonyms_in(normalized, cut)
+        words = (synonyms.get(w, w) for w in cut if w not in STOPWORDS)
         return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in STOPWORDS]
 
-    def _synonyms_in(self, normalized: str) -> Mapping[str, str]:
+    def _synonyms_in(self, normalized: str, cut: Sequence[str] | None = None) -> Mapping[str, str]:
         """The hand-written table, and for the words of jieba's plain cut of this question the thesaurus and
         the speech's words heard in typos (廉证 → 廉政).
 
@@ -701,7 +712,7 @@ class Matcher:
         happily map (天天 → 时时); the hand-written table is small and checked, so it applies to any token.
         """
         plain = {}
-        for word in self.tokenizer.lcut(normalized):
+        for word in self.tokenizer.lcut(normalized) if cut is None else cut:
             known = self._thesaurus.get(word) or self._heard_word(word)
             if known:
                 plain[word] = known
@@ -723,13 +734,17 @@ class Matcher:
         found = set(self._vocabulary_by_sound.get(tuple(primary_reading(c) for c in word), ()))
         return found.pop() if len(found) == 1 else None
 
-    def canonical(self, normalized: str, synonyms: Mapping[str, str] | None = None) -> str:
+    def canonical(
+        self, normalized: str, synonyms: Mapping[str, str] | None = None, cut: Sequence[str] | None = None
+    ) -> str:
         """The question with everyday words replaced by the speech's words (欠缺 → 缺乏), for character grams."""
+        if cut is None:
+            cut = self.tokenizer.lcut(normalized)
         if synonyms is None:
-            synonyms = self._synonyms_in(normalized)
+            synonyms = self._synonyms_in(normalized, cut)
         if not synonyms:
             return normalized
-        return "".join(synonyms.get(w, w) for w in self.tokenizer.lcut(normalized))
+        return "".join(synonyms.get(w, w) for w in cut)
 
     @staticmethod
     def grams(normalized: str) -> list[str]:
@@ -842,17 +857,18 @@ class Matcher:
         held = np.flatnonzero(cover)
         return dict(zip(held.tolist(), cover[held].tolist(), strict=True)), unknown
 
-    def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float, Mapping[str, str]]:
+    def _coverage(self, normalized: str) -> tuple[np.ndarray | None, float, _Reading]:
         """coverage() as an array over all entries, 0 where none of the question's characters is held; and the
-        question's synonyms, for the other layers."""
-        synonyms = self._synonyms_in(normalized)  # one jieba cut and lookup for both uses
+        question's plain cut and synonyms, for the other layers."""
+        cut = self.tokenizer.lcut(normalized)  # one plain cut and synonym lookup for every layer
+        synonyms = self._synonyms_in(normalized, cut)
         tokens = self.question_tokens(normalized, synonyms)
-        grams = self.grams(self.canonical(normalized, synonyms))
+        grams = self.grams(self.canonical(normalized, synonyms, cut))
         unknown_weight = 0.5 * self._max_idf
         token_total = sum(self._tokens.idf.get(t, unknown_weight) for t in tokens)
         gram_total = sum(self._grams.idf.get(g, unknown_weight) for g in grams)
         if not token_total or not gram_total:
-            return None, 1.0, synonyms
+            return None, 1.0, _Reading(cut, synonyms)
         unknown = sum(unknown_weight for t in tokens if t not in self._tokens.idf) / token_total
         token_share = np.zeros(len(self.entries))
         self._tokens.add_shares(token_share, tokens, token_total)
@@ -860,7 +876,7 @@ class Matcher:
         self._grams.add_shares(gram_share, grams, gram_total)
         cover = 0.5 * token_share + 0.5 * gram_share
         cover[gram_share == 0] = 0.0  # words alone, without a shared character, are not coverage
-        return cover, unknown, synonyms
+        return cover, unknown, _Reading(cut, synonyms)
 
     def evidence(self, normalized: str, index: int) -> list[str]:
         """The question's own words (two characters or more) that the entry holds, none inside another."""
@@ -990,14 +1006,14 @@ class Matcher:
             if longer:
                 exact = [x for x in exact if not any(h[0] <= x[0] and x[1] <= h[1] for h in longer)]
                 by_sound = by_sound + [h for h in longer if h not in by_sound]
-        cover, unknown, synonyms = self._coverage(normalized)
+        cover, unknown, reading = self._coverage(normalized)
         values = np.full(len(self.entries), -np.inf)
         if cover is None:
             cover = np.zeros(len(self.entries))
         else:
             held = cover > 0
             values[held] = COVERAGE_CEILING * cover[held] * (1 - max(0.0, unknown - 0.25))
-        words = self.plain_words(normalized, synonyms)
+        words = self.plain_words(normalized, reading.synonyms, reading.cut)
         if words:
             near = self._examples.nearest(words, len(self.entries))
             for index in np.flatnonzero(near >= EXAMPLE_FLOOR).tolist():
