@@ -107,7 +107,7 @@ def check_knowledge(folder: Path) -> Check:
 
 
 def check_database(path: Path) -> Check:
-    """The folder can be written, and the file opens and migrates to this code's schema version."""
+    """The folder can be written, and the file passes quick_check, opens and migrates to this code's version."""
     blocked = _unwritable(path.parent)
     if blocked:
         return Check(FAIL, "database", f"cannot use {path}: {blocked}")

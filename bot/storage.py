@@ -42,6 +42,7 @@ from typing import Any, Self
 import aiosqlite
 
 from bot.backup import BackupError, backup_database, backup_path_for
+from bot.integrity import check_database, damage_message
 
 logger = logging.getLogger(__name__)
 
@@ -388,6 +389,12 @@ class Store:
                 pass
         except OSError as error:
             raise StoreError(f"cannot use the database {self.path}: {_reason(error, self.path)}") from None
+        try:  # a damaged file would take every later write down with it: refuse it now, in one line
+            problems = await asyncio.to_thread(check_database, self.path)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot use the database {self.path}: {_reason(error, self.path)}") from None
+        if problems:
+            raise StoreError(damage_message(self.path, problems))
         try:
             await asyncio.to_thread(self._backup_before_upgrade)
         except (BackupError, OSError) as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.storage import Exchange, Store
@@ -81,3 +82,13 @@ async def fill(store: Store, exchanges: tuple[Exchange, ...] = FIXTURE) -> None:
     for exchange in exchanges:
         store.log_exchange(exchange)
     await store.flush()
+
+
+def damage(path: Path, page: int = 2) -> None:
+    """Overwrite one page of a database at rest with garbage, as a bad disk or a torn copy would."""
+    data = bytearray(path.read_bytes())
+    size = int.from_bytes(data[16:18], "big") or 65536  # the page size, from the header
+    if page < 0:
+        page = len(data) // size + 1 + page
+    data[(page - 1) * size : page * size] = b"\xde\xad\xbe\xef" * (size // 4)
+    path.write_bytes(bytes(data))

@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from storage_helpers import damage, fill
 
 from bot.backup import BackupError, TargetExistsError, backup_database, backup_path_for
 from bot.cli_ops import register
 from bot.doctor import mask, method_url
 from bot.knowledge import DEFAULT_DIR
 from bot.settings import MASK
-from bot.storage import schema_version
+from bot.storage import Store, schema_version
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, TOKEN, FakeBotApiServer
 
 SECRET_HALF = TOKEN.partition(":")[2]
@@ -194,6 +195,25 @@ def test_a_file_that_is_not_a_database_fails(
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     assert run_cli("doctor", "--offline") == 1
     assert lines(capsys.readouterr().out)["database"].startswith("FAIL  database: cannot use ")
+
+
+def test_a_damaged_database_fails_offline_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+
+    async def build() -> None:
+        async with Store(path) as store:
+            await fill(store)
+
+    asyncio.run(build())
+    damage(path, page=2)
+    monkeypatch.setenv("BOT_DB", str(path))
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    assert run_cli("doctor", "--offline") == 1
+    database = lines(capsys.readouterr().out)["database"]
+    assert database.startswith(f"FAIL  database: the database {path} is damaged (quick_check: ")
+    assert database.endswith("restore it from a backup: see README, Operations › Backups")
 
 
 def test_settings_that_do_not_parse_fail_and_the_rest_still_run(

@@ -22,8 +22,9 @@ import aiosqlite
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storage_helpers import FIXTURE, NOW, fill, make_exchange
+from storage_helpers import FIXTURE, NOW, damage, fill, make_exchange
 
+from bot.integrity import check_database, expected_tables
 from bot.storage import (
     MIGRATIONS,
     Exchange,
@@ -148,6 +149,63 @@ async def test_an_unusable_path_is_one_clear_line(tmp_path: Path, case: str):
     message = str(caught.value)
     assert str(path) in message
     assert "\n" not in message
+
+
+RESTORE = "stop the bot and restore it from a backup: see README, Operations › Backups"
+
+
+@pytest.mark.parametrize("page", [2, -1], ids=["users table", "last page"])
+async def test_a_damaged_database_is_refused_at_open_in_one_line(tmp_path: Path, page: int):
+    path = tmp_path / "bot.sqlite3"
+    async with Store(path) as store:
+        await fill(store)
+    damage(path, page)
+    with pytest.raises(StoreError) as caught:
+        await Store(path).open()
+    message = str(caught.value)
+    assert message.startswith(f"the database {path} is damaged (quick_check: ")
+    assert message.endswith(f"); {RESTORE}")
+    assert "\n" not in message and "***" not in message
+
+
+async def test_a_file_that_is_not_sqlite_is_refused_in_one_line(tmp_path: Path):
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"this is not SQLite" * 100)
+    with pytest.raises(StoreError) as caught:
+        await Store(path).open()
+    assert str(caught.value) == (
+        f"cannot use the database {path}: it is not a SQLite database (if BOT_DB names the right file, "
+        f"the file is damaged; {RESTORE})"
+    )
+
+
+async def test_check_database_passes_new_older_and_current_files(tmp_path: Path):
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    assert check_database(empty) == []
+    older = tmp_path / "v1.sqlite3"
+    async with aiosqlite.connect(older, isolation_level=None) as db:
+        await migrate(db, MIGRATIONS[:1])  # lacks the quiz's tables, which are still to come
+    assert check_database(older) == []
+    current = tmp_path / "bot.sqlite3"
+    async with Store(current):
+        pass
+    assert check_database(current) == []
+    assert {"users", "exchanges", "quiz_cards", "leaderboard_members"} <= expected_tables(schema_version())
+    assert expected_tables(1) == {"users", "user_settings", "exchanges"}
+
+
+async def test_check_database_names_a_missing_table(tmp_path: Path):
+    path = tmp_path / "bot.sqlite3"
+    async with Store(path):
+        pass
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE quiz_cards")
+    assert check_database(path) == [
+        f"schema version {schema_version()} but the tables quiz_cards are missing"
+    ]
+    with pytest.raises(StoreError, match=r"is damaged \(schema version .* quiz_cards are missing\)"):
+        await Store(path).open()
 
 
 def test_paths_and_retention_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from storage_helpers import damage, fill
 
 from bot.storage import Store
 from tests.fake_bot_api import (
@@ -135,6 +136,22 @@ async def test_no_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert output.strip().splitlines() == [
         "error: BOT_TOKEN is not set: get a token from @BotFather and export BOT_TOKEN=…"
     ]
+
+
+async def test_a_damaged_database_stops_the_bot_with_one_line(
+    server: FakeBotApiServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    async with Store(path) as store:
+        await fill(store)
+    damage(path, page=2)
+    child = await start_bot(bot_env(server, tmp_path))
+    code, output = await child.finish()
+    assert code != 0, output
+    assert f"the database {path} is damaged (quick_check: " in output
+    assert "Traceback" not in output
+    [failure] = [line for line in output.splitlines() if "level=ERROR" in line]
+    assert failure.endswith('restore it from a backup: see README, Operations › Backups"')
 
 
 def free_port() -> int:
