@@ -162,6 +162,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) WITHOUT ROWID;
         """,
     ),
+    (
+        3,
+        """
+        -- Updates as Telegram sent them, kept from the moment getUpdates returned them until they are handled
+        -- (answered and logged), so a crash loses no question and a redelivered update is answered once.
+        CREATE TABLE inbox (
+            update_id   INTEGER PRIMARY KEY,            -- Telegram's
+            user_id     INTEGER,                        -- who sent it (forget_user finds it); no users row yet
+            payload     TEXT NOT NULL,                  -- the update's JSON
+            state       TEXT NOT NULL,                  -- 'pending' | 'done' | 'bad' (could not be read)
+            received_at TEXT NOT NULL,
+            handled_at  TEXT
+        );
+        CREATE INDEX inbox_by_state ON inbox (state, update_id);
+        -- Each chat's daily set, planned once per local day; a question moves due → sending → sent, so a
+        -- restart resumes what is due and never sends a question twice (a send cut off mid-way is 'uncertain').
+        CREATE TABLE daily_sends (
+            chat_id     INTEGER NOT NULL,
+            day         TEXT NOT NULL,                  -- the local date (BOT_TIMEZONE) of the set
+            position    INTEGER NOT NULL,               -- 1, 2, 3… in the set
+            question_id TEXT NOT NULL,
+            user_id     INTEGER REFERENCES users (id) ON DELETE CASCADE,  -- the person, for a private chat
+            state       TEXT NOT NULL,                  -- 'due' | 'sending' | 'sent' | 'uncertain'
+            asked_id    INTEGER REFERENCES quiz_asked (id) ON DELETE SET NULL,
+            planned_at  TEXT NOT NULL,
+            sent_at     TEXT,
+            PRIMARY KEY (chat_id, day, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX daily_sends_by_day ON daily_sends (day, state);
+        """,
+    ),
 )
 
 EXCHANGE_COLUMNS = (
@@ -233,6 +264,10 @@ FROM exchanges
 WHERE status = 'ok' AND (NOT answered OR score < ?) AND normalized != '' AND received_at >= ?
 GROUP BY normalized ORDER BY asked DESC, last_seen DESC LIMIT ?
 """
+
+_HANDLED = "handled"  # a queued row that marks an inbox update handled, not an exchange
+_MARK_HANDLED = "UPDATE inbox SET state = 'done', handled_at = ? WHERE update_id = ? AND state = 'pending'"
+INBOX_KEEP_DAYS = 2  # Telegram keeps an unconfirmed update for 24 hours: a handled one is remembered longer
 
 _TABLES_WITH_USER_ID = """
 SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c
@@ -494,6 +529,15 @@ class Store:
         if len(self._pending) == 1 or len(self._pending) >= self.batch_size:
             self._wake.set()
 
+    def mark_handled(self, update_id: int) -> None:
+        """Queue "this update is handled" for the inbox, committed with the exchanges queued before it."""
+        if self._db is None or not self._tasks or self._tasks[0].done():
+            raise RuntimeError("the store is not open, or its writer stopped (see the log)")
+        self._pending.append((time.monotonic(), (_HANDLED, int(update_id), timestamp(datetime.now(UTC)))))
+        self._queued += 1
+        if len(self._pending) == 1 or len(self._pending) >= self.batch_size:
+            self._wake.set()
+
     async def flush(self) -> None:
         """Wait until everything queued so far is committed."""
         target = self._queued
@@ -548,6 +592,8 @@ class Store:
 
     async def _write_batch(self, rows: list[tuple[Any, ...]]) -> None:
         """Commit rows and their users in one transaction; retry while the database refuses, never drop quietly."""
+        handled = [(at, update_id) for kind, update_id, at in (r for r in rows if r[0] == _HANDLED)]
+        rows = [row for row in rows if row[0] != _HANDLED]
         users = _users_seen(rows)
         attempt = 0
         while True:
@@ -555,6 +601,7 @@ class Store:
                 async with self._transaction() as db:
                     await db.executemany(_UPSERT_USER, users)
                     await db.executemany(_INSERT_EXCHANGE, rows)
+                    await db.executemany(_MARK_HANDLED, handled)
                 return
             except sqlite3.OperationalError as error:  # locked, busy, disk full, I/O: may pass
                 attempt += 1
@@ -572,7 +619,12 @@ class Store:
                 )
                 await asyncio.sleep(delay)
             except sqlite3.Error as error:  # a row the schema rejects: find it, keep the others
-                if len(rows) == 1:
+                if handled:
+                    await self._write_batch([(_HANDLED, update_id, at) for at, update_id in handled])
+                    handled = []
+                if len(rows) <= 1:
+                    if not rows:
+                        return
                     logger.error("dropped one exchange the database rejects (%s): %.300r", error, rows[0])
                     return
                 logger.error(
@@ -677,6 +729,46 @@ class Store:
                 record["answered"] = bool(record["answered"])
                 record["suggestions"] = json.loads(record["suggestions"])
                 yield record
+
+    # -- the inbox of updates -------------------------------------------------------------------------------
+
+    async def receive_updates(self, updates: Sequence[tuple[int, int | None, str, bool]]) -> set[int]:
+        """Keep updates (update_id, user_id, JSON, readable) before Telegram is told they arrived; return the
+        ids that are new (an update already kept, pending or handled, is a redelivery: not new)."""
+        if not updates:
+            return set()
+        now = timestamp(datetime.now(UTC))
+        new: set[int] = set()
+        async with self._transaction() as db:
+            for update_id, user_id, payload, readable in updates:
+                cursor = await db.execute(
+                    "INSERT INTO inbox (update_id, user_id, payload, state, received_at) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (int(update_id), _optional_int(user_id), clean_text(payload),
+                     "pending" if readable else "bad", now),
+                )  # fmt: skip
+                if cursor.rowcount:
+                    new.add(int(update_id))
+        return new
+
+    async def pending_updates(self) -> list[tuple[int, str]]:
+        """(update_id, JSON) of the updates received and not yet handled, oldest first; an update whose
+        exchange is already logged was answered (its mark was still queued at a crash) and is left out."""
+        await self.flush()
+        rows = await self._fetchall(
+            "SELECT i.update_id, i.payload FROM inbox AS i WHERE i.state = 'pending' AND NOT EXISTS"
+            " (SELECT 1 FROM exchanges AS e WHERE e.front_end = 'telegram' AND e.update_id = i.update_id)"
+            " ORDER BY i.update_id"
+        )
+        return [(int(update_id), str(payload)) for update_id, payload in rows]
+
+    async def prune_inbox(self, days: int = INBOX_KEEP_DAYS) -> int:
+        """Forget handled and unreadable updates older than `days` days (pending ones are kept)."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "DELETE FROM inbox WHERE state != 'pending' AND received_at < ?", (_cutoff(days),)
+            )
+            return cursor.rowcount
 
     async def count_exchanges(self) -> int:
         """How many exchanges are stored (after a flush): for tests and health checks."""

@@ -139,15 +139,18 @@ class FakeTelegram:
     calls: list[Call] = field(default_factory=list)
     chat_types: dict[int, str] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
+    failure_status: dict[str, int] = field(default_factory=dict)
     message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
     poll_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     blocked: set[int] = field(default_factory=set)  # chats that blocked the bot: 403 Forbidden
     chat_admins: set[int] = field(default_factory=set)  # users who administer every group here
     flood_waits: list[int] = field(default_factory=list)  # the next sends get 429 with these retry_after
 
-    def fail_next(self, method: str, times: int = 1) -> None:
-        """The next `times` calls of `method` fail with Telegram's 500, as when the server has trouble."""
+    def fail_next(self, method: str, times: int = 1, status: int = 500) -> None:
+        """The next `times` calls of `method` fail with Telegram's 500, as when the server has trouble (or
+        with another status: 400 is a refusal)."""
         self.failures[method] = times
+        self.failure_status[method] = status
 
     def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
         return [
@@ -162,7 +165,9 @@ class FakeTelegram:
         self.calls.append(Call(method, params, files))
         if self.failures.get(method):
             self.failures[method] -= 1
-            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            status = self.failure_status.get(method, 500)
+            description = "Internal Server Error" if status >= 500 else "Bad Request: refused by the test"
+            return status, {"ok": False, "error_code": status, "description": description}
         if method.startswith("send") and self.flood_waits:
             wait = self.flood_waits.pop(0)
             body = {"error_code": 429, "description": f"Too Many Requests: retry after {wait}"}

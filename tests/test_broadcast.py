@@ -78,20 +78,29 @@ async def test_every_chat_is_tried_once_and_failures_are_sorted() -> None:
     assert unsubscribed == [3]
 
 
-async def test_a_timeout_is_tried_again_but_a_refusal_is_not() -> None:
-    from telegram.error import TimedOut
+async def test_what_telegram_did_not_receive_is_tried_again_but_a_send_that_may_have_arrived_is_not() -> None:
+    import httpx
+    from telegram.error import NetworkError, TimedOut
 
-    from bot.telegram.broadcast import with_retry
+    from bot.telegram.broadcast import DeliveryUncertain, with_retry
 
     attempts: list[str] = []
 
     async def flaky() -> str:
         attempts.append("x")
         if len(attempts) < 3:
-            raise TimedOut("read timeout")
+            raise NetworkError("Internal Server Error")  # Telegram's 5xx: PTB raises it without a cause
         return "sent"
 
     assert await with_retry(flaky, network_wait=0.001) == "sent" and len(attempts) == 3
+
+    async def slow() -> str:
+        attempts.append("t")
+        raise DeliveryUncertain("sendPoll: no answer in time")
+
+    with pytest.raises(TimedOut):
+        await with_retry(slow, network_wait=0.001)
+    assert attempts.count("t") == 1
 
     async def refused() -> str:
         attempts.append("y")
@@ -100,3 +109,33 @@ async def test_a_timeout_is_tried_again_but_a_refusal_is_not() -> None:
     with pytest.raises(BadRequest):
         await with_retry(refused, network_wait=0.001)
     assert attempts.count("y") == 1
+
+
+def caused_by(error: Exception, cause: Exception) -> Exception:
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "received"),
+    [
+        (lambda h, e: e.NetworkError("Bad Gateway"), False),  # Telegram answered 502: not carried out
+        (lambda h, e: caused_by(e.NetworkError("x"), h.ConnectError("refused")), False),
+        (lambda h, e: caused_by(e.NetworkError("x"), h.RemoteProtocolError("closed")), False),
+        (lambda h, e: caused_by(e.TimedOut(), h.ConnectTimeout("connect")), False),
+        (lambda h, e: caused_by(e.TimedOut(), h.PoolTimeout("pool")), False),
+        (lambda h, e: caused_by(e.TimedOut(), h.ReadTimeout("read")), None),  # left, may have arrived
+    ],
+)
+def test_failures_are_told_apart_by_whether_telegram_may_have_carried_the_request_out(error, received) -> None:
+    import httpx
+    import telegram.error
+
+    from bot.telegram.broadcast import may_have_arrived, not_received
+
+    made = error(httpx, telegram.error)
+    if received is None:
+        assert may_have_arrived(made) and not not_received(made)
+    else:
+        assert not_received(made) and not may_have_arrived(made)
+    assert not not_received(BadRequest("Bad Request: chat not found"))

@@ -548,7 +548,7 @@ async def test_forget_asks_first_then_deletes_everything_about_the_person(bot: B
 
 
 async def test_a_failure_is_logged_with_its_traceback_and_the_person_told(bot: Bot, caplog) -> None:
-    bot.telegram.fail_next("sendMessage")
+    bot.telegram.fail_next("sendMessage", status=400)  # a refusal: not tried again
     calls = await bot.text("四明确指什么")
     assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
     assert calls[-1].text == texts.ERROR
@@ -557,6 +557,20 @@ async def test_a_failure_is_logged_with_its_traceback_and_the_person_told(bot: B
     [logged] = await bot.exchanges()
     assert logged["status"] == "error"
     assert TOKEN not in caplog.text
+
+
+async def test_a_reply_telegram_did_not_receive_is_sent_again_without_an_error_notice(
+    bot: Bot, caplog
+) -> None:
+    bot.telegram.fail_next("sendMessage", times=2)  # 500, 500, then the answer gets through
+    calls = await bot.text("四明确指什么")
+    assert [c.method for c in calls] == ["sendMessage"] * 3
+    assert "四明确" in visible(calls[-1]) and all(c.text != texts.ERROR for c in calls)
+    assert [r.getMessage().split()[0] for r in caplog.records if "send_retry" in r.getMessage()] == [
+        "event=send_retry"
+    ] * 2
+    [logged] = await bot.exchanges()
+    assert logged["status"] == "ok"
 
 
 async def test_the_bot_user_is_what_get_me_returned(bot: Bot) -> None:

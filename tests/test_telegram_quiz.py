@@ -170,7 +170,7 @@ async def test_subscriptions_and_their_jobs_survive_a_restart(tmp_path: Path, li
     second = await started(settings_for(tmp_path), library)
     try:
         jobs = {job.name: job for job in second.app.job_queue.jobs()}
-        assert set(jobs) == {"daily 21:15", "daily 06:05"}
+        assert {j for j in jobs if j.startswith("daily")} == {"daily 21:15", "daily 06:05"}
         trigger = jobs["daily 21:15"].job.trigger
         assert "hour='21'" in str(trigger) and "minute='15'" in str(trigger)
         context = BotContext(second.app)

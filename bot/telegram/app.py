@@ -13,23 +13,28 @@ import os
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.settings import Settings
 from bot.storage import Store
-from bot.telegram import admin, flood, handlers, quiz, texts
-from bot.telegram.broadcast import PacedRateLimiter
+from bot.telegram import admin, flood, handlers, inbox, quiz, texts
+from bot.telegram.broadcast import DeliveryUncertain, PacedRateLimiter, not_received
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.flood import FloodGate
+from bot.telegram.inbox import DurableBot, InboxApplication
 from bot.telegram.reading import Library
 
 # A RetryAfter from Telegram holds every request for as long as it asks, then the request is tried again.
 RATE_LIMIT_RETRIES = 2
+# How long a send waits for Telegram's answer. PTB's 5 s made a slow answer (8 s) a timeout, and the retry a
+# duplicate; past this, a send is taken as "may have arrived" and not repeated (broadcast.DeliveryUncertain).
+SEND_READ_TIMEOUT_S = 30.0
+CONNECTION_POOL_SIZE = 256  # as PTB's default for the sending request
 HANDLER_MODULES = (flood, handlers, admin, quiz)
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer", "poll")
 
 log = logging.getLogger(__name__)
 
@@ -43,22 +48,27 @@ def build_application(
     """The bot, configured; `request`s replace PTB's HTTP client (the tests record calls with one)."""
     # PTB 22 reads durations (RetryAfter.retry_after…) as timedelta once this is set, and warns otherwise.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    bot = DurableBot(
+        token=settings.require_token(),
+        base_url=settings.api_base_url,
+        base_file_url=settings.file_base_url,
+        request=request
+        or HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE, read_timeout=SEND_READ_TIMEOUT_S),
+        get_updates_request=updates_request or request or HTTPXRequest(connection_pool_size=1),
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, tzinfo=settings.timezone, allow_sending_without_reply=True
+        ),
+        rate_limiter=PacedRateLimiter(max_retries=RATE_LIMIT_RETRIES),
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.require_token())
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.file_base_url)
-        .defaults(
-            Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.timezone, allow_sending_without_reply=True)
-        )
-        .rate_limiter(PacedRateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .bot(bot)
+        .application_class(InboxApplication)
         .concurrent_updates(True)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
     application.bot_data.settings = settings
     for module in HANDLER_MODULES:
@@ -76,6 +86,10 @@ async def post_init(application: Application) -> None:
         data.library = await asyncio.to_thread(Library.load, settings.knowledge_dir)
     data.flood = FloodGate(settings.flood_messages, settings.flood_seconds)
     data.store = await Store(settings.db_path, retention_days=settings.retention_days).open()
+    bot = application.bot
+    if isinstance(bot, DurableBot):
+        bot.attach(data.store, on_poll_success=lambda: _reachable_again(data))
+        await data.store.prune_inbox()
     await application.bot.set_my_commands(bot_commands(COMMANDS))
     for admin_id in sorted(settings.admins):
         try:
@@ -87,12 +101,28 @@ async def post_init(application: Application) -> None:
         on_start = getattr(module, "on_start", None)
         if on_start is not None:
             await on_start(application)
+    await inbox.replay(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _retry_pending, interval=inbox.RETRY_PENDING_EVERY_S, first=inbox.RETRY_PENDING_EVERY_S
+        )
     log.info(
         "event=ready entries=%d questions=%d db=%s",
         len(data.library.kb),
         len(data.library.questions),
         settings.db_path,
     )
+
+
+async def _retry_pending(context: BotContext) -> None:
+    """Updates whose reply failed (Telegram down longer than the retries) are handled again."""
+    await inbox.replay(context.application, older_than_s=inbox.RETRY_PENDING_AFTER_S)
+
+
+def _reachable_again(data: BotData) -> None:
+    if data.telegram_unreachable:
+        data.telegram_unreachable = False
+        log.info("event=telegram_reachable")
 
 
 async def post_shutdown(application: Application) -> None:
@@ -104,9 +134,24 @@ async def post_shutdown(application: Application) -> None:
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """The one error handler: the traceback to the log first, then a short word to the person."""
+    """The one error handler. Polling trouble is one line; a reply that may have arrived is no failure;
+    a reply Telegram did not receive is handled again later; anything else is a traceback in the log and a
+    short word to the person."""
+    error = context.error
+    if update is None:
+        polling_failed(context.application, error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(error, DeliveryUncertain):
+        log.warning(
+            "event=reply_uncertain update=%s: no answer from Telegram in time; not repeated", update_id
+        )
+        return
+    if isinstance(update, Update) and error is not None and not_received(error):
+        log.warning("event=reply_failed update=%s error=%r: handled again later", update_id, str(error)[:160])
+        context.bot_data.failed_updates.add(update.update_id)
+        return
+    log.error("update %s failed", update_id, exc_info=error)
     if not isinstance(update, Update):
         return
     try:
@@ -117,3 +162,22 @@ async def on_error(update: object, context: BotContext) -> None:
     except TelegramError as error:
         log.warning("could not tell update %s about the failure: %s", update_id, error)
     context.log(update, texts.ERROR, status="error")
+
+
+def polling_failed(application: Application, error: BaseException | None) -> None:
+    """getUpdates failed: another instance polling the token stops this one; an outage is one line."""
+    data: BotData = application.bot_data
+    if isinstance(error, Conflict):
+        if data.exit_code == 0:
+            log.error(
+                "event=conflict another instance is polling this token (Telegram: %s); this one stops",
+                error.message,
+            )
+            data.exit_code = 1
+            application.stop_running()
+    elif isinstance(error, NetworkError):
+        if not data.telegram_unreachable:
+            data.telegram_unreachable = True
+            log.warning("event=telegram_unreachable retrying error=%r", str(error)[:160])
+    else:
+        log.error("event=polling_failed error=%r", str(error)[:200])

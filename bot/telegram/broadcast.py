@@ -5,6 +5,12 @@ bucket lets a burst through (up to twice the rate in the first second), and requ
 RetryAfter all leave together. `PacedRateLimiter` is AIORateLimiter with a sliding window taken at the moment
 each request really leaves, retries included, and held until a second after its answer came back: whatever delays
 a send on its way, no second at Telegram's end holds more than 30 (about 29 a second overall on a fast link).
+
+It also retries what Telegram never received. A refused connection, a connection dropped without an answer, a
+full pool, or a 5xx from Telegram means the request was not carried out: it is tried again, each attempt in a
+slot of its own, with backoff bounded by SEND_RETRY_DELAYS_S (about half a minute in all). A read timeout is
+different: the request left and may have arrived, so a send is not repeated blindly; it raises
+`DeliveryUncertain`, the caller records it (a daily question is counted as sent) and no error notice follows.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram._utils.types import JSONDict
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -29,8 +35,40 @@ WINDOW_S = 1.0
 WORKERS = 8
 MAX_RETRIES = 3
 NETWORK_RETRY_S = 1.0
+# Waits before each new attempt at a request Telegram did not receive: 27.5 s in all, so an outage of 20 s on
+# the sending methods loses no reply; then the error is raised (a reply's update is handled again later).
+SEND_RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 12.0)
+# Methods whose repetition is harmless even if the first attempt did arrive.
+IDEMPOTENT_METHODS = frozenset(
+    {"getMe", "getChatMember", "getChat", "setMyCommands", "deleteMyCommands", "getMyCommands",
+     "setMyDescription", "setMyShortDescription", "deleteWebhook", "setWebhook", "getWebhookInfo",
+     "editMessageText", "editMessageReplyMarkup", "sendChatAction"}
+)  # fmt: skip
 
 T = TypeVar("T")
+
+
+class DeliveryUncertain(TimedOut):
+    """The request left and no answer came back in time: it may have arrived, so it is not repeated."""
+
+
+def not_received(error: BaseException) -> bool:
+    """Telegram did not carry the request out: no connection, a dropped one without an answer, a full pool,
+    or its own 5xx. (A read timeout is not this: the request may have arrived.)"""
+    if isinstance(error, RetryAfter | BadRequest | DeliveryUncertain) or not isinstance(error, NetworkError):
+        return False
+    cause = error.__cause__
+    name = type(cause).__name__ if cause is not None else ""
+    if isinstance(error, TimedOut):
+        return name in ("PoolTimeout", "ConnectTimeout", "WriteTimeout")
+    if cause is None:  # Telegram answered with an error status: 5xx (502, 500…) land here
+        return True
+    return name in ("ConnectError", "RemoteProtocolError", "ReadError", "WriteError", "NetworkError")
+
+
+def may_have_arrived(error: BaseException) -> bool:
+    """A timeout after the request left: Telegram may have carried it out."""
+    return isinstance(error, TimedOut) and not not_received(error)
 
 
 class Pacer:
@@ -96,22 +134,37 @@ class PacedRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
-        if data.get("chat_id") is None:  # getUpdates, getMe, setMyCommands…: not messages to anyone
+        if endpoint == "getUpdates":  # the polling loop retries it itself
             return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        paced = callback
+        if data.get("chat_id") is not None:  # a message to someone: paced
 
-        async def in_its_slot(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
-            async with (
-                self.pacer.slot()
-            ):  # taken here, as the request leaves: a retry takes a slot of its own
-                return await callback(*call_args, **call_kwargs)
+            async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
+                async with self.pacer.slot():  # taken as the request leaves: a retry takes a slot of its own
+                    return await callback(*call_args, **call_kwargs)
 
-        return await super().process_request(in_its_slot, args, kwargs, endpoint, data, rate_limit_args)
+        for attempt, delay in enumerate((*SEND_RETRY_DELAYS_S, None)):
+            try:
+                return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
+            except NetworkError as error:
+                if may_have_arrived(error) and endpoint not in IDEMPOTENT_METHODS:
+                    log.warning("event=send_uncertain method=%s chat=%s", endpoint, data.get("chat_id"))
+                    raise DeliveryUncertain(f"{endpoint}: no answer in time; it may have arrived") from error
+                retry = not_received(error) or may_have_arrived(error)
+                if not retry or delay is None:
+                    raise
+                log.warning(
+                    "event=send_retry method=%s chat=%s attempt=%d wait=%.1f error=%r",
+                    endpoint, data.get("chat_id"), attempt + 1, delay, str(error)[:120],
+                )  # fmt: skip
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
 
 
 async def with_retry(send: Callable[[], Awaitable[T]], *, network_wait: float = NETWORK_RETRY_S) -> T:
     """One send, tried again after a RetryAfter that outlasted the rate limiter's own retries, or after a
-    network failure (a timeout, Telegram's 5xx): losing a chat's daily set is worse than, rarely, a duplicate.
-    A refusal (BadRequest, Forbidden) is final and raised at once."""
+    failure Telegram did not receive that outlasted the limiter's retries. A send that may have arrived
+    (DeliveryUncertain) and a refusal (BadRequest, Forbidden) are raised at once."""
     for attempt in range(MAX_RETRIES + 1):
         try:
             return await send()
@@ -122,7 +175,7 @@ async def with_retry(send: Callable[[], Awaitable[T]], *, network_wait: float = 
             log.warning("event=retry_after seconds=%.1f attempt=%d", seconds, attempt + 1)
             await asyncio.sleep(seconds)
         except NetworkError as error:
-            if isinstance(error, BadRequest) or attempt == MAX_RETRIES:
+            if not not_received(error) or attempt == MAX_RETRIES:
                 raise
             log.warning("event=send_retry error=%r attempt=%d", str(error), attempt + 1)
             await asyncio.sleep(network_wait * (attempt + 1))

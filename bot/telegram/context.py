@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,6 +35,13 @@ class BotData:
     library: Library | None = None
     store: Store | None = None
     flood: FloodGate | None = None
+    # bot.telegram.inbox: updates being handled now, those whose reply failed (handled again later), and how
+    # often each pending one was queued again since start
+    in_flight: set[int] = field(default_factory=set)
+    failed_updates: set[int] = field(default_factory=set)
+    replay_tries: dict[int, int] = field(default_factory=dict)
+    telegram_unreachable: bool = False  # logged once per outage, not once per retry
+    exit_code: int = 0  # 1 when the bot stopped itself (another instance polls the token)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
