@@ -10,13 +10,21 @@ readable by its owner only (0600), as it holds what people wrote.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import sqlite3
+import stat
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# As in bot.storage: every table holding a person's data has a `user_id` column.
+_TABLES_WITH_USER_ID = """
+SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND c.name = 'user_id' ORDER BY m.name
+"""
 
 
 class BackupError(Exception):
@@ -33,6 +41,46 @@ def backup_path_for(db: Path, version: int, now: datetime) -> Path:
         raise ValueError("now must be timezone-aware (e.g. datetime.now(UTC)): the name is in UTC")
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return db.with_name(f"{db.name}.v{version}-{stamp}.bak")
+
+
+def automatic_backups(db: Path) -> list[Path]:
+    """The copies `backup_path_for` made beside the database, oldest first (the names sort by time)."""
+    name = re.compile(re.escape(db.name) + r"\.v\d+-\d{8}T\d{6}Z\.bak")
+    return sorted(
+        path for path in db.parent.glob(f"{glob.escape(db.name)}.v*.bak") if name.fullmatch(path.name)
+    )
+
+
+def forget_in_backup(path: Path, user_id: int) -> int:
+    """Delete one person from a backup file as `Store.forget_user` does from the live database; return the rows.
+
+    Every table with a `user_id` column and the `users` row (cascades included), with secure_delete on and a
+    VACUUM after, so the text is gone from the file, whose permissions are kept. Blocking: run it in a thread.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode)
+    with contextlib.closing(sqlite3.connect(path, timeout=10, isolation_level=None)) as db:
+        db.execute("PRAGMA secure_delete = ON")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("PRAGMA defer_foreign_keys = ON")
+            before = db.total_changes
+            for (table,) in db.execute(_TABLES_WITH_USER_ID).fetchall():
+                quoted = '"' + table.replace('"', '""') + '"'
+                db.execute(f"DELETE FROM {quoted} WHERE user_id = ?", (user_id,))
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone():
+                db.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            deleted = db.total_changes - before
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        if deleted:
+            db.execute("VACUUM")  # rewritten in place: no free page keeps what was deleted
+    if stat.S_IMODE(path.stat().st_mode) != mode:
+        os.chmod(path, mode)
+    return deleted
 
 
 def backup_database(source: Path, target: Path, *, overwrite: bool = False) -> int:

@@ -41,7 +41,7 @@ from typing import Any, Self
 
 import aiosqlite
 
-from bot.backup import BackupError, backup_database, backup_path_for
+from bot.backup import BackupError, automatic_backups, backup_database, backup_path_for, forget_in_backup
 from bot.integrity import check_database, damage_message
 
 logger = logging.getLogger(__name__)
@@ -785,7 +785,8 @@ class Store:
         """Delete everything stored about one person, in every table with a `user_id` column and in `users`.
 
         Returns the rows deleted (cascades included). Deleted content is zeroed and the WAL checkpointed,
-        so the text does not linger in the file.
+        so the text does not linger in the file. The automatic copies made before migrations, beside the
+        database, are cleaned the same way (a copy that cannot be is logged as an error, naming it).
         """
         await self.flush()  # exchanges still queued for this user are written, then deleted with the rest
         async with self._transaction() as db:
@@ -801,6 +802,11 @@ class Store:
         async with self._write_lock:
             # The old pages still sit in the WAL until a checkpoint copies the zeroed ones over them.
             await self._require_writer().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for backup in automatic_backups(self.path):
+            try:
+                await asyncio.to_thread(forget_in_backup, backup, user_id)
+            except (sqlite3.Error, OSError) as error:
+                logger.error("could not forget user %d in the backup %s: %s", user_id, backup, error)
         return int(deleted)
 
     async def delete_older_than(self, days: int) -> int:

@@ -570,6 +570,40 @@ async def test_forget_user_deletes_them_everywhere(store: Store):
     assert "谁是局长".encode() not in files  # zeroed and checkpointed, not just unlinked
 
 
+async def test_forget_user_also_cleans_the_automatic_backups_beside_the_database(tmp_path: Path):
+    path = tmp_path / "bot.sqlite3"
+    async with aiosqlite.connect(path, isolation_level=None) as db:
+        await migrate(db, MIGRATIONS[:1])
+        await db.execute(
+            "INSERT INTO users (id, front_end, first_seen, last_seen)"
+            " VALUES (3, 'telegram', '2024', '2024'), (4, 'telegram', '2024', '2024')"
+        )
+        await db.execute(
+            "INSERT INTO user_settings (user_id, key, value) VALUES (3, 'quiz_time', '\"08:00\"')"
+        )
+        for update_id, user_id, question in ((1, 3, "我的秘密问题是什么"), (2, 4, "别人的问题还在吗")):
+            await db.execute(
+                "INSERT INTO exchanges (front_end, update_id, chat_id, user_id, received_at, question,"
+                " normalized, answered, score, suggestions, reply, latency_ms)"
+                " VALUES ('telegram', ?, ?, ?, '2024-05-20', ?, ?, 0, 0.1, '[]', '没有', 1.0)",
+                (update_id, user_id, user_id, question, question),
+            )
+    async with Store(path) as store:  # an upgrade: the v1 file is copied beside the database first
+        [backup] = backups(tmp_path, "bot.sqlite3.v1-*.bak")
+        backup.chmod(0o640)
+        secret = "我的秘密问题是什么".encode()
+        assert backup.read_bytes().count(secret) == 2  # as sent and as normalised
+        assert await store.forget_user(3) == 3  # the live rows: an exchange, a setting, the users row
+    assert backup.read_bytes().count(secret) == 0 and backup.read_bytes().count(b"08:00") == 0
+    assert rows(backup, "SELECT id FROM users") == [(4,)]
+    assert rows(backup, "SELECT user_id, question FROM exchanges") == [(4, "别人的问题还在吗")]
+    assert rows(backup, "PRAGMA user_version") == [(1,)]
+    assert rows(backup, "PRAGMA integrity_check") == [("ok",)]
+    assert backup.stat().st_mode & 0o777 == 0o640
+    left = sorted(name for name in os.listdir(tmp_path) if not name.startswith("bot.sqlite3-"))
+    assert left == ["bot.sqlite3", backup.name]  # no journal or temporary file left behind
+
+
 async def test_old_exchanges_are_deleted_after_the_retention_period(tmp_path: Path):
     path = tmp_path / "bot.sqlite3"
     now = datetime.now(UTC)
