@@ -509,6 +509,14 @@ async def test_unanswered_lists_what_was_declined(bot: Bot) -> None:
     assert "量子计算是什么 ×1" in text
 
 
+async def test_unanswered_in_a_group_asks_for_a_private_chat_and_shows_no_question(bot: Bot) -> None:
+    await bot.text("量子计算是什么")
+    reply = only(await bot.text("/unanswered", user_id=ADMIN, chat_type="group", chat_id=GROUP))
+    assert reply.params["chat_id"] == GROUP
+    assert "私聊" in visible(reply) and "量子计算" not in reply.text
+    assert "量子计算是什么 ×1" in visible(only(await bot.text("/unanswered", user_id=ADMIN)))
+
+
 async def test_reload_keeps_the_running_knowledge_when_the_file_is_broken(tmp_path: Path) -> None:
     folder = write_kb(tmp_path / "knowledge")
     running = await started(settings_for(tmp_path, BOT_KNOWLEDGE=str(folder)), None)

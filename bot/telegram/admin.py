@@ -1,7 +1,8 @@
 """Admin commands (BOT_ADMINS only): /stats, /unanswered, /reload.
 
 They are registered with a `filters.User` for the admins, so for anyone else they do not exist and the
-"unknown command" fallback answers, exactly as for a typo.
+"unknown command" fallback answers, exactly as for a typo. /unanswered quotes what people wrote, so it
+answers only in a private chat.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.telegram import texts
 from bot.telegram.chart import DAYS, daily_chart
 from bot.telegram.context import BotContext
 from bot.telegram.html import escape
@@ -38,7 +41,14 @@ async def stats(update: Update, context: BotContext) -> None:
 
 
 async def unanswered(update: Update, context: BotContext) -> None:
-    """What people asked that the knowledge base does not answer well: the editor's to-do list."""
+    """What people asked that the knowledge base does not answer well: the editor's to-do list.
+
+    Only in a private chat: it quotes people's own words, which a group's other members must not see.
+    """
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        await reply_html(update.effective_message, texts.PEOPLES_WORDS_PRIVATE_ONLY)
+        context.log(update, texts.PEOPLES_WORDS_PRIVATE_ONLY, answered=False)
+        return
     rows = await context.store.unanswered(UNANSWERED_LIMIT)
     text = unanswered_html(rows)
     await reply_html(update.effective_message, text)

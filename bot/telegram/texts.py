@@ -32,6 +32,7 @@ USAGE_SEARCH = "用法：/search 词，例如 /search 一岗双责"
 SEARCH_GONE = "讲话原文已更新，这个搜索已过期，请重新 /search。"
 FORGET_ASK = "要删除我记下的关于您的全部内容（提问、回答、设置）吗？删除后无法恢复。"
 FORGET_CANCELLED = "已取消，什么也没有删除。"
+PEOPLES_WORDS_PRIVATE_ONLY = "这个命令会显示大家的提问，请在与我的私聊中使用。"
 
 
 def forgotten(rows: int) -> str:
