@@ -2,7 +2,9 @@
 
 Every command opens the database named by BOT_DB (default ./data/bot.sqlite3). A database that cannot be
 used is one line on stderr and exit code 2. They are safe to run while the bot is running (SQLite WAL);
-exchanges the bot still holds in its queue (at most a fraction of a second) are not seen yet.
+exchanges the bot still holds in its queue (at most a fraction of a second) are not seen yet. What people
+wrote never reaches the terminal raw: control and bidi characters are printed as escapes (`bot.terminal`),
+in JSON as JSON escapes (`\u001b`), which keep the text exact; only `export -o FILE` writes CSV cells as stored.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -18,6 +19,8 @@ from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.terminal import json_text, printable
 
 if TYPE_CHECKING:  # the store (aiosqlite, asyncio) loads only for these commands: `ask` starts without it
     from bot.storage import Store
@@ -103,7 +106,7 @@ def _with_store(job: Callable[[Store], Awaitable[int]]) -> int:
 async def _stats(store: Store, args: argparse.Namespace) -> int:
     stats = await store.stats(args.days, tz=args.tz)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        print(json_text(stats, indent=2))
         return 0
     period = f"last {args.days} days" if args.days else "all time"
     from bot.storage import db_path_from_env
@@ -118,7 +121,7 @@ async def _stats(store: Store, args: argparse.Namespace) -> int:
     if stats["top_entries"]:
         print("top entries")
         for entry_id, count in stats["top_entries"]:
-            print(f"  {count:>8,}  {entry_id}")
+            print(f"  {count:>8,}  {printable(str(entry_id))}")
     if stats["busiest_hours"]:
         print(f"busiest hours ({args.tz})")
         for hour, count in stats["busiest_hours"][:5]:
@@ -129,7 +132,7 @@ async def _stats(store: Store, args: argparse.Namespace) -> int:
 async def _unanswered(store: Store, args: argparse.Namespace) -> int:
     groups = await store.unanswered(args.limit, below=args.below)
     if args.json:
-        print(json.dumps(groups, ensure_ascii=False, indent=2))
+        print(json_text(groups, indent=2))
         return 0
     if not groups:
         print("no declined or weakly answered questions logged")
@@ -149,15 +152,18 @@ async def _export(store: Store, args: argparse.Namespace) -> int:
 
     bom = args.format == "csv" and not args.no_bom
     out = _open_output(args.output, bom=bom)
+    on_terminal = args.output is None  # stdout may be one: its cells are printable; a file gets them exact
     try:
         if args.format == "csv":
             writer = csv.writer(out)  # default dialect: quoted as needed, CRLF rows, as Excel expects
             writer.writerow(EXCHANGE_COLUMNS)
             async for record in store.iter_exchanges(args.since):
-                writer.writerow(_csv_cell(column, record[column]) for column in EXCHANGE_COLUMNS)
+                writer.writerow(
+                    _csv_cell(column, record[column], on_terminal=on_terminal) for column in EXCHANGE_COLUMNS
+                )
         else:
             async for record in store.iter_exchanges(args.since):
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json_text(record) + "\n")
         out.flush()
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped listening: not an error worth a traceback.
@@ -190,20 +196,22 @@ def _open_output(path: Path | None, *, bom: bool) -> TextIO:
     return path.open("w", encoding=encoding, newline="")
 
 
-def _csv_cell(column: str, value: Any) -> Any:
+def _csv_cell(column: str, value: Any, *, on_terminal: bool = False) -> Any:
     if value is None:
         return ""
     if column == "answered":
         return int(value)
     if column == "suggestions":
-        return " ".join(value)
+        value = " ".join(value)
+    if on_terminal and isinstance(value, str):
+        value = printable(value, keep="\n\t")  # a CSV cell may hold lines; CSV quotes them
     if column in FREE_TEXT_COLUMNS and isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def _one_line(text: str, width: int = 60) -> str:
-    flat = " ".join(text.split())
+    flat = printable(" ".join(text.split()))
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 

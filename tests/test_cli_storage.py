@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,6 +109,85 @@ def test_forget_deletes_a_user(db: Path, capsys: pytest.CaptureFixture[str]):
     assert "nothing stored" in capsys.readouterr().out
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["users"] == 5
+
+
+# What a person may send to make the operator's terminal obey: set its title, clear it, move back over what
+# was printed, an 8-bit CSI, and bidi overrides that show text reversed.
+HOSTILE = "谁是\x1b]0;pwned\x07\x1b[2J局长\r\x08\x9b31m\u202e反了\u2066"
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # \t and \n are fine
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "bot.sqlite3"
+
+    async def build() -> None:
+        async with Store(path) as store:
+            for update_id, answered in ((1, False), (2, False), (3, True)):
+                store.log_exchange(
+                    make_exchange(
+                        update_id=update_id,
+                        question=HOSTILE,
+                        normalized=HOSTILE,
+                        answered=answered,
+                        entry_id="term\x1b[31m-red" if answered else None,
+                        score=0.97 if answered else 0.1,
+                        reply=f"没有找到“{HOSTILE}”",
+                    )
+                )
+
+    asyncio.run(build())
+    monkeypatch.setenv("BOT_DB", str(path))
+    return path
+
+
+def test_unanswered_shows_control_characters_as_escapes_never_raw(
+    hostile_db: Path, capsys: pytest.CaptureFixture[str]
+):
+    assert main(["unanswered"]) == 0
+    out = capsys.readouterr().out
+    assert CONTROL.findall(out) == []
+    assert "谁是\\x1b]0;pwned\\x07\\x1b[2J局长" in out and "\\u202e反了" in out
+
+
+def test_the_stats_table_prints_no_control_character(hostile_db: Path, capsys: pytest.CaptureFixture[str]):
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert CONTROL.findall(out) == []
+    assert "term\\x1b[31m-red" in out
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["unanswered", "--json"], ["stats", "--json"], ["export", "--format", "jsonl"]],
+    ids=["unanswered", "stats", "export"],
+)
+def test_json_reports_escape_every_control_character_and_keep_the_text(
+    hostile_db: Path, capsysbinary: pytest.CaptureFixture[bytes], command: list[str]
+):
+    assert main(command) == 0
+    out = capsysbinary.readouterr().out.decode()
+    assert CONTROL.findall(out) == []
+    if command[0] == "unanswered":
+        assert json.loads(out)[0]["question"] == HOSTILE
+    elif command[0] == "stats":
+        assert json.loads(out)["top_entries"] == [["term\x1b[31m-red", 1]]
+    else:
+        assert [json.loads(line)["question"] for line in out.splitlines()] == [HOSTILE] * 3
+
+
+def test_export_csv_on_stdout_prints_no_control_character(
+    hostile_db: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+):
+    assert main(["export"]) == 0
+    out = capsysbinary.readouterr().out.decode("utf-8-sig")
+    assert CONTROL.findall(out.replace("\r\n", "\n")) == []  # CSV's own row ends are CRLF
+    table = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert table[0]["question"].startswith("谁是\\x1b]0;pwned")
+    saved = tmp_path / "log.csv"  # a file gets the text exactly, for Excel or a script to read
+    assert main(["export", "-o", str(saved)]) == 0
+    with saved.open(encoding="utf-8-sig", newline="") as file:
+        assert [row["question"] for row in csv.DictReader(file)] == [HOSTILE] * 3
 
 
 def test_an_unusable_database_is_one_line_and_exit_2(tmp_path: Path):
