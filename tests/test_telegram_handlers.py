@@ -426,6 +426,18 @@ async def test_search_shows_where_a_word_stands_in_pages(bot: Bot) -> None:
     assert visible(only(await bot.text("/search 量子计算"))).startswith("讲话原文中没有找到")
 
 
+@pytest.mark.parametrize(
+    "text", ["/search \ud800五个", "/search \ud800量子计算", "/search 量子\udfff", "/search \ud800"]
+)
+async def test_search_with_a_lone_surrogate_answers_normally(bot: Bot, text: str, caplog) -> None:
+    reply = only(await bot.text(text))
+    assert reply.text != texts.ERROR
+    assert "\ufffd" in visible(reply) or "五个" in visible(reply)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    [logged] = await bot.exchanges()
+    assert logged["status"] == "ok"
+
+
 async def test_random_gives_a_term_card_and_another_on_request(bot: Bot, library: Library) -> None:
     card = only(await bot.text("/random"))
     assert visible(card).split("\n")[0] in {library.kb[t].title for t in library.terms}

@@ -27,6 +27,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.storage import clean_text
 from bot.telegram import texts
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
@@ -156,7 +157,7 @@ async def example_button(update: Update, context: BotContext) -> None:
 
 async def search(update: Update, context: BotContext) -> None:
     """/search 词: every place the word stands in the speech, with context, five to a page."""
-    word = " ".join(context.args or ())
+    word = clean_text(" ".join(context.args or ()))  # echoed when not found: a lone surrogate cannot be sent
     found = find_word(context.library.kb.speech, word) if word.strip() else None
     if found is None:
         text = texts.not_found(word) if word.strip() else texts.USAGE_SEARCH
