@@ -995,7 +995,30 @@ def _reason(error: BaseException, path: Path) -> str:
     """An OS or SQLite error as a short phrase, naming the file only when it is not the database itself."""
     if isinstance(error, FileExistsError):  # from mkdir: part of the folder path is a file
         return f"{error.filename} is a file, not a folder"
+    refused = isinstance(error, PermissionError) and error.filename and Path(error.filename) == path
+    if refused or str(error) in _READ_ONLY_ERRORS:
+        blocked = _not_writable(path)
+        if blocked:
+            return blocked
     if isinstance(error, OSError) and error.strerror:
         where = f" ({error.filename})" if error.filename and Path(error.filename) != path else ""
         return error.strerror.lower() + where
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+# What SQLite says when it cannot write the file, or create the -wal and -shm files beside it.
+_READ_ONLY_ERRORS = ("attempt to write a readonly database", "unable to open database file")
+
+
+def _not_writable(path: Path) -> str | None:
+    """Which of the folder, the file, its -wal and -shm this user cannot write, as a phrase; None if all."""
+    folder = Path(os.path.abspath(path)).parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"the folder {folder} is not writable by this user: SQLite's WAL mode creates {path.name}-wal and "
+            f"{path.name}-shm beside the database, so the folder must be writable by the bot's user"
+        )
+    for file in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        if file.exists() and not os.access(file, os.W_OK):
+            return f"{file} is not writable by this user: give it to the bot's user (chown) while the bot is stopped"
+    return None

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from storage_helpers import FIXTURE, NOW, damage, fill, make_exchange
 
+from bot import storage
 from bot.integrity import check_database, expected_tables
 from bot.storage import (
     MIGRATIONS,
@@ -206,6 +207,68 @@ async def test_check_database_names_a_missing_table(tmp_path: Path):
     ]
     with pytest.raises(StoreError, match=r"is damaged \(schema version .* quiz_cards are missing\)"):
         await Store(path).open()
+
+
+WAL_NEEDS_THE_FOLDER = (
+    "SQLite's WAL mode creates bot.sqlite3-wal and bot.sqlite3-shm beside the database, so the folder must be "
+    "writable by the bot's user"
+)
+
+
+@pytest.mark.parametrize("file_writable", [True, False], ids=["file writable", "file read-only"])
+async def test_a_read_only_folder_is_one_line_naming_it(tmp_path: Path, file_writable: bool):
+    if os.geteuid() == 0:
+        pytest.skip("root writes anywhere: see the simulated test below")
+    folder = tmp_path / "data"
+    path = folder / "bot.sqlite3"
+    async with Store(path):
+        pass
+    path.chmod(0o644 if file_writable else 0o444)
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(StoreError) as caught:
+            await Store(path).open()
+    finally:
+        folder.chmod(0o755)
+    assert str(caught.value).startswith(
+        f"cannot use the database {path}: the folder {folder} is not writable"
+    )
+    assert str(caught.value).endswith(WAL_NEEDS_THE_FOLDER)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("attempt to write a readonly database"),
+        sqlite3.OperationalError("unable to open database file"),
+        PermissionError(13, "Permission denied"),
+    ],
+    ids=["readonly", "cannot open", "permission denied"],
+)
+def test_a_folder_the_bot_cannot_write_is_named_as_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
+):
+    # Simulated, as chmod does not stop root: this user may write anywhere but in the folder.
+    path = tmp_path / "data" / "bot.sqlite3"
+    if isinstance(error, OSError):
+        error.filename = str(path)
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "access", lambda name, mode, **_: Path(name) != path.parent)
+        reason = storage._reason(error, path)
+    assert reason == f"the folder {path.parent} is not writable by this user: {WAL_NEEDS_THE_FOLDER}"
+
+
+def test_a_wal_file_left_by_another_user_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = tmp_path / "bot.sqlite3"
+    (tmp_path / "bot.sqlite3-shm").touch()
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "access", lambda name, mode, **_: Path(name).name != "bot.sqlite3-shm")
+        reason = storage._reason(sqlite3.OperationalError("attempt to write a readonly database"), path)
+    assert reason == (
+        f"{tmp_path / 'bot.sqlite3-shm'} is not writable by this user: give it to the bot's user (chown) "
+        "while the bot is stopped"
+    )
+    assert storage._reason(sqlite3.OperationalError("database is locked"), path) == "database is locked"
 
 
 def test_paths_and_retention_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
