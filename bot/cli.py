@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import sys
 from collections import Counter
@@ -143,6 +144,24 @@ def _extra_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     ]
 
 
+def enable_crash_reports() -> None:
+    """On a fatal signal (SIGSEGV, SIGBUS, SIGABRT…) print "Fatal Python error" and every thread's traceback.
+
+    SQLite maps its -shm file into memory: when that file can no longer be written (a full or vanished
+    tmpfs, a changed owner), the next access is SIGBUS, which would otherwise kill the bot without a line.
+    """
+    if faulthandler.is_enabled():  # PYTHONFAULTHANDLER, -X faulthandler, or a test runner did it already
+        return
+    for stream in (sys.stderr, sys.__stderr__):  # sys.stderr may be replaced by something with no file
+        if stream is None:
+            continue
+        try:
+            faulthandler.enable(file=stream, all_threads=True)
+        except (OSError, ValueError):  # io.UnsupportedOperation (no fileno) is both
+            continue
+        return
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -150,6 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    enable_crash_reports()  # for every subcommand: run and chat above all, but any of them opens SQLite
     try:
         return handler(args)
     except KeyboardInterrupt:
