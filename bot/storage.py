@@ -399,6 +399,7 @@ class Store:
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
         self._write_lock = asyncio.Lock()
+        self._read_lock = asyncio.Lock()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -446,6 +447,7 @@ class Store:
             raise
         # Created here, not in __init__, so they belong to the loop that runs the store.
         self._wake, self._stop, self._write_lock = asyncio.Event(), asyncio.Event(), asyncio.Lock()
+        self._read_lock = asyncio.Lock()
         self._closing = False
         self._tasks = [asyncio.create_task(self._write_loop(), name="store-writer")]
         if self.retention_days is not None:
@@ -862,7 +864,9 @@ class Store:
         return self._reader
 
     async def _fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self._require_reader().execute(sql, parameters) as cursor:
+        # One query at a time on the reader: two overlapping ones share one read transaction, and the later
+        # one would then read the snapshot the earlier one began with, missing what was committed between.
+        async with self._read_lock, self._require_reader().execute(sql, parameters) as cursor:
             return list(await cursor.fetchall())
 
     async def _fetchone(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Row:

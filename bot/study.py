@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from bot import review
 from bot.daily import DEFAULT_DAILY_COUNT
@@ -34,6 +35,15 @@ class Asked:
     chat_id: int
     question: Question
     source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollTarget:
+    """Where a poll went: its quiz_asked row, the chat, and the person who owns that chat (None: a group)."""
+
+    asked_id: int
+    chat_id: int
+    owner: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,29 +138,162 @@ class Study:
         private: bool = True,
     ) -> Asked:
         """Remember that `question` (options in the order shown) went to a chat, so its answer can be scored."""
-        now = timestamp(self.clock())
-        user_id = chat_id if private else None
         async with self.store.transaction() as db:
-            if user_id is not None:
-                await ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
-            cursor = await db.execute(
-                "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, user_id, question.id, json.dumps(list(question.correct)), source, poll_id, now),
-            )
-            asked_id = int(cursor.lastrowid or 0)
+            asked_id = await self._insert_asked(db, chat_id, question, source, poll_id, private)
         return Asked(asked_id, chat_id, question, source)
 
+    async def _insert_asked(
+        self, db: Any, chat_id: int, question: Question, source: str, poll_id: str | None, private: bool
+    ) -> int:
+        now = timestamp(self.clock())
+        user_id = chat_id if private else None
+        if user_id is not None:
+            await ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
+        cursor = await db.execute(
+            "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (chat_id, user_id, question.id, json.dumps(list(question.correct)), source, poll_id, now),
+        )
+        return int(cursor.lastrowid or 0)
+
+    # -- the daily set, durable --------------------------------------------------------------------------
+    # A chat's set for a day is planned once (daily_sends rows, state 'due'); each question is claimed
+    # ('sending') before it leaves and marked 'sent' with its quiz_asked row in one transaction after. A crash
+    # between the two leaves 'sending', which the next start turns into 'uncertain': it may have arrived, so
+    # it is never sent again. A send that surely failed goes back to 'due' for the next try.
+
+    def local_day(self, moment: datetime | None = None) -> str:
+        """The date in the bot's time zone, as daily sets are keyed."""
+        return (moment or self.clock()).astimezone(self.timezone).date().isoformat()
+
+    async def plan_daily(self, subscription: Subscription, day: str) -> int:
+        """The chat's set for `day`, chosen now unless it already was; returns how many questions it holds."""
+        chat_id = subscription.chat_id
+        rows = await self.store.fetchall(
+            "SELECT count(*) FROM daily_sends WHERE chat_id = ? AND day = ?", (chat_id, day)
+        )
+        if int(rows[0][0]):
+            return int(rows[0][0])
+        private = subscription.chat_type == "private"
+        questions = await self.next_questions(
+            chat_id, subscription.count, user_id=chat_id if private else None
+        )
+        now = timestamp(self.clock())
+        async with self.store.transaction() as db:
+            if private:
+                await ensure_user(db, chat_id, now, "telegram")
+            await db.executemany(
+                "INSERT INTO daily_sends (chat_id, day, position, question_id, user_id, state, planned_at)"
+                " VALUES (?, ?, ?, ?, ?, 'due', ?) ON CONFLICT DO NOTHING",
+                [
+                    (chat_id, day, n, q.id, chat_id if private else None, now)
+                    for n, q in enumerate(questions, 1)
+                ],
+            )
+        return len(questions)
+
+    async def daily_planned(self, chat_id: int, day: str) -> bool:
+        rows = await self.store.fetchall(
+            "SELECT 1 FROM daily_sends WHERE chat_id = ? AND day = ? LIMIT 1", (chat_id, day)
+        )
+        return bool(rows)
+
+    async def daily_due(self, chat_id: int, day: str) -> list[tuple[int, int, Question]]:
+        """(position, size of the set, question) of the chat's questions still to send for `day`."""
+        rows = await self.store.fetchall(
+            "SELECT position, question_id, state FROM daily_sends WHERE chat_id = ? AND day = ? ORDER BY position",
+            (chat_id, day),
+        )
+        return [
+            (int(position), len(rows), self.by_id[question_id])
+            for position, question_id, state in rows
+            if state == "due" and question_id in self.by_id
+        ]
+
+    async def claim_daily(self, chat_id: int, day: str, position: int) -> bool:
+        """Take one due question for sending; False when it is not due (sent, or another sender has it)."""
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE daily_sends SET state = 'sending' WHERE chat_id = ? AND day = ? AND position = ?"
+                " AND state = 'due'",
+                (chat_id, day, position),
+            )
+            return cursor.rowcount == 1
+
+    async def daily_sent(
+        self,
+        chat_id: int,
+        day: str,
+        position: int,
+        question: Question,
+        *,
+        poll_id: str | None,
+        private: bool,
+        uncertain: bool = False,
+    ) -> None:
+        """The question left (or may have: `uncertain`, no poll id): recorded as asked, never sent again."""
+        async with self.store.transaction() as db:
+            asked_id = await self._insert_asked(db, chat_id, question, "daily", poll_id, private)
+            await db.execute(
+                "UPDATE daily_sends SET state = ?, asked_id = ?, sent_at = ? WHERE chat_id = ? AND day = ?"
+                " AND position = ?",
+                (
+                    "uncertain" if uncertain else "sent",
+                    asked_id,
+                    timestamp(self.clock()),
+                    chat_id,
+                    day,
+                    position,
+                ),
+            )
+
+    async def daily_not_sent(self, chat_id: int, day: str, position: int) -> None:
+        """The send surely failed (Telegram did not receive it): due again, for the next try."""
+        async with self.store.transaction() as db:
+            await db.execute(
+                "UPDATE daily_sends SET state = 'due' WHERE chat_id = ? AND day = ? AND position = ?"
+                " AND state = 'sending'",
+                (chat_id, day, position),
+            )
+
+    async def recover_daily(self) -> int:
+        """At start: sends cut off by a crash may have arrived; they become 'uncertain', never repeated."""
+        async with self.store.transaction() as db:
+            cursor = await db.execute("UPDATE daily_sends SET state = 'uncertain' WHERE state = 'sending'")
+            return cursor.rowcount
+
+    async def daily_unfinished(self, day: str, time: str, made_before: datetime) -> bool:
+        """Whether a chat subscribed at `time` (before `made_before`) has questions of `day` due, or no set."""
+        rows = await self.store.fetchall(
+            "SELECT 1 FROM subscriptions AS s WHERE s.time = ? AND s.created_at <= ? AND (NOT EXISTS"
+            " (SELECT 1 FROM daily_sends AS d WHERE d.chat_id = s.chat_id AND d.day = ?) OR EXISTS"
+            " (SELECT 1 FROM daily_sends AS d WHERE d.chat_id = s.chat_id AND d.day = ? AND d.state = 'due'))"
+            " LIMIT 1",
+            (time, timestamp(made_before), day, day),
+        )
+        return bool(rows)
+
     # -- answers -----------------------------------------------------------------------------------------
+
+    async def poll_target(self, poll_id: str) -> PollTarget | None:
+        """Where one of our polls went (None: a poll we did not send, or forgot)."""
+        rows = await self.store.fetchall(
+            "SELECT id, chat_id, user_id FROM quiz_asked WHERE poll_id = ?", (poll_id,)
+        )
+        if not rows:
+            return None
+        asked_id, chat_id, owner = rows[0]
+        return PollTarget(int(asked_id), int(chat_id), None if owner is None else int(owner))
 
     async def answer_poll(
         self, poll_id: str, user_id: int, chosen: Sequence[int], *, front_end: str = "telegram"
     ) -> Outcome | None:
-        """Score a PollAnswer; None for a poll we did not send (or forgot), or a retracted vote."""
-        rows = await self.store.fetchall("SELECT id FROM quiz_asked WHERE poll_id = ?", (poll_id,))
-        if not rows or not chosen:
+        """Score a PollAnswer; None for a poll we did not send (or forgot), a retracted vote, or a person who
+        is not the owner of the private chat the poll went to."""
+        target = await self.poll_target(poll_id)
+        if target is None or not chosen or (target.owner is not None and target.owner != user_id):
             return None
-        return await self.answer(int(rows[0][0]), user_id, chosen, front_end=front_end)
+        return await self.answer(target.asked_id, user_id, chosen, front_end=front_end)
 
     async def answer(
         self, asked_id: int, user_id: int, chosen: Sequence[int], *, front_end: str = "telegram"
@@ -165,6 +308,10 @@ class Study:
         question = self.by_id.get(question_id)
         if question is None:  # the speech changed and the question with it: nothing to score against
             return None
+        if not chosen or len(set(chosen)) != len(chosen):
+            return None
+        if any(not isinstance(i, int) or not 0 <= i < len(question.options) for i in chosen):
+            return None  # option ids the question never had: forged, or a different poll
         picked = tuple(sorted(set(chosen)))
         right = picked == tuple(json.loads(correct_json))
         moment = self.clock()
@@ -273,11 +420,14 @@ class Study:
         return found[0] if found else None
 
     async def subscriptions(
-        self, *, time: str | None = None, chat_id: int | None = None
+        self, *, time: str | None = None, chat_id: int | None = None, made_before: datetime | None = None
     ) -> list[Subscription]:
-        """Every subscription, or those at one time of day, or one chat's."""
+        """Every subscription, or those at one time of day, or one chat's (or those made before a moment)."""
         sql = "SELECT chat_id, chat_type, time, count FROM subscriptions"
         where, parameters = [], []
+        if made_before is not None:
+            where.append("created_at <= ?")
+            parameters.append(timestamp(made_before))
         if time is not None:
             where.append("time = ?")
             parameters.append(time)

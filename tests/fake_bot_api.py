@@ -144,6 +144,7 @@ class FakeTelegram:
     poll_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     blocked: set[int] = field(default_factory=set)  # chats that blocked the bot: 403 Forbidden
     chat_admins: set[int] = field(default_factory=set)  # users who administer every group here
+    outsiders: set[int] = field(default_factory=set)  # users who are in no group here
     flood_waits: list[int] = field(default_factory=list)  # the next sends get 429 with these retry_after
 
     def fail_next(self, method: str, times: int = 1, status: int = 500) -> None:
@@ -204,6 +205,8 @@ class FakeTelegram:
             member = {"id": int(params["user_id"]), "is_bot": False, "first_name": "成员"}
             if int(params["user_id"]) in self.chat_admins:
                 return {"status": "administrator", "user": member, **ADMIN_RIGHTS}
+            if int(params["user_id"]) in self.outsiders:
+                return {"status": "left", "user": member}
             return {"status": "member", "user": member}
         if method == "answerInlineQuery":
             results = params.get("results") or []

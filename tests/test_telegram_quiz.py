@@ -256,7 +256,8 @@ async def test_an_ignored_daily_quiz_pauses_itself_with_one_message(bot: Bot) ->
     await bot.text("/daily 8:00 1")
     store = bot.app.bot_data.store
     for days_ago in range(7, 0, -1):
-        await send_daily(BotContext(bot.app), "08:00")
+        day = (datetime.now(UTC) - timedelta(days=days_ago)).date().isoformat()
+        await send_daily(BotContext(bot.app), "08:00", day=day)
         moment = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
         async with store.transaction() as db:  # as if that set had gone out `days_ago` days ago
             await db.execute("UPDATE quiz_asked SET asked_at = ? WHERE asked_at > ?", (moment, moment))

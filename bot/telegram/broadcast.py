@@ -45,6 +45,10 @@ IDEMPOTENT_METHODS = frozenset(
      "editMessageText", "editMessageReplyMarkup", "sendChatAction"}
 )  # fmt: skip
 
+# So many chats in a row failing with errors Telegram did not receive is an outage: the broadcast stops and
+# the rest (still 'due') goes out at the next catch-up, instead of spending half a minute on every chat.
+FAILING_CHATS_IN_A_ROW = 2 * WORKERS
+
 T = TypeVar("T")
 
 
@@ -121,9 +125,12 @@ class Pacer:
 class PacedRateLimiter(AIORateLimiter):
     """PTB's AIORateLimiter (per-group limits, RetryAfter holds every request) plus a strict sliding window."""
 
-    def __init__(self, pacer: Pacer | None = None, **options: Any) -> None:
+    def __init__(
+        self, pacer: Pacer | None = None, retry_delays: Sequence[float] = SEND_RETRY_DELAYS_S, **options: Any
+    ) -> None:
         super().__init__(**options)
         self.pacer = pacer or Pacer()
+        self.retry_delays = tuple(retry_delays)
 
     async def process_request(
         self,
@@ -143,7 +150,7 @@ class PacedRateLimiter(AIORateLimiter):
                 async with self.pacer.slot():  # taken as the request leaves: a retry takes a slot of its own
                     return await callback(*call_args, **call_kwargs)
 
-        for attempt, delay in enumerate((*SEND_RETRY_DELAYS_S, None)):
+        for attempt, delay in enumerate((*self.retry_delays, None)):
             try:
                 return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as error:
@@ -151,7 +158,10 @@ class PacedRateLimiter(AIORateLimiter):
                     log.warning("event=send_uncertain method=%s chat=%s", endpoint, data.get("chat_id"))
                     raise DeliveryUncertain(f"{endpoint}: no answer in time; it may have arrived") from error
                 retry = not_received(error) or may_have_arrived(error)
-                if not retry or delay is None:
+                if not retry:
+                    raise
+                if delay is None:
+                    error.retried = True  # type: ignore[attr-defined]  # with_retry: do not start over
                     raise
                 log.warning(
                     "event=send_retry method=%s chat=%s attempt=%d wait=%.1f error=%r",
@@ -162,9 +172,9 @@ class PacedRateLimiter(AIORateLimiter):
 
 
 async def with_retry(send: Callable[[], Awaitable[T]], *, network_wait: float = NETWORK_RETRY_S) -> T:
-    """One send, tried again after a RetryAfter that outlasted the rate limiter's own retries, or after a
-    failure Telegram did not receive that outlasted the limiter's retries. A send that may have arrived
-    (DeliveryUncertain) and a refusal (BadRequest, Forbidden) are raised at once."""
+    """One send, tried again after a RetryAfter that outlasted the rate limiter's own retries. (Failures
+    Telegram did not receive are retried by the limiter already; a send that may have arrived and a refusal
+    are raised at once.) Without the limiter, as in a bare Bot, a failure not received is retried here."""
     for attempt in range(MAX_RETRIES + 1):
         try:
             return await send()
@@ -175,7 +185,7 @@ async def with_retry(send: Callable[[], Awaitable[T]], *, network_wait: float = 
             log.warning("event=retry_after seconds=%.1f attempt=%d", seconds, attempt + 1)
             await asyncio.sleep(seconds)
         except NetworkError as error:
-            if not not_received(error) or attempt == MAX_RETRIES:
+            if not not_received(error) or attempt == MAX_RETRIES or getattr(error, "retried", False):
                 raise
             log.warning("event=send_retry error=%r attempt=%d", str(error), attempt + 1)
             await asyncio.sleep(network_wait * (attempt + 1))
@@ -190,6 +200,7 @@ class Report:
     sent: int = 0
     gone: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    skipped: int = 0  # chats not started because the bot is stopping (the next start serves them)
 
 
 def is_gone(error: Exception) -> bool:
@@ -205,19 +216,32 @@ async def broadcast(
     *,
     on_gone: Callable[[int], Awaitable[None]],
     workers: int = WORKERS,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Report:
     """Run `serve(chat_id)` (it returns how many messages it sent) for every chat with a few workers.
 
     A chat that is gone is passed to `on_gone` (unsubscribe it) and logged; any other failure is logged and
-    the rest go on. Every chat is tried exactly once.
+    the rest go on. Every chat is tried once, unless `should_stop()` turns true: then no new chat is started.
     """
     report = Report()
+    streak = [0]  # chats in a row Telegram did not receive: an outage, not one chat's trouble
+
+    def stop() -> bool:
+        if streak[0] >= FAILING_CHATS_IN_A_ROW:
+            return True
+        return should_stop()
+
     queue: asyncio.Queue[int] = asyncio.Queue()
     for chat_id in chat_ids:
         queue.put_nowait(chat_id)
 
     async def worker() -> None:
         while True:
+            if stop():
+                report.skipped += queue.qsize()
+                while not queue.empty():
+                    queue.get_nowait()
+                return
             try:
                 chat_id = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -226,7 +250,14 @@ async def broadcast(
                 sent = await serve(chat_id)  # read report.sent only after the await: other workers add too
                 report.sent += sent
                 report.chats += 1
+                streak[0] = 0
             except Exception as error:  # one chat's trouble must not stop the others
+                if not_received(error):
+                    streak[0] += 1
+                    if streak[0] == FAILING_CHATS_IN_A_ROW:
+                        log.warning(
+                            "event=broadcast_paused reason=telegram_failing chats_in_a_row=%d", streak[0]
+                        )
                 if is_gone(error):
                     report.gone.append(chat_id)
                     log.info("event=chat_gone chat=%s reason=%r", chat_id, str(error))

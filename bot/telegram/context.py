@@ -42,6 +42,10 @@ class BotData:
     replay_tries: dict[int, int] = field(default_factory=dict)
     telegram_unreachable: bool = False  # logged once per outage, not once per retry
     exit_code: int = 0  # 1 when the bot stopped itself (another instance polls the token)
+    stopping: bool = False  # set as the application stops: the broadcast sends nothing more
+    members: dict[tuple[int, int], tuple[bool, float]] = field(
+        default_factory=dict
+    )  # (chat, user) → (in, when)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

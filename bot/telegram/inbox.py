@@ -104,7 +104,7 @@ class DurableBot(ExtBot[None]):
 
     async def read_updates(self, raw: list[JSONDict]) -> tuple[Update, ...]:
         """Parse each update alone; keep them all in the inbox; return the readable, new ones."""
-        parsed: list[tuple[int, JSONDict, Update | None]] = []
+        parsed: list[tuple[int, JSONDict, Update | None, str]] = []
         for data in raw:
             update_id = data.get("update_id") if isinstance(data, dict) else None
             if not isinstance(update_id, int):
@@ -112,30 +112,30 @@ class DurableBot(ExtBot[None]):
                 continue
             self._next_offset = max(self._next_offset, update_id + 1)
             try:
-                update = Update.de_json(data, self)
-            except Exception as error:  # PTB cannot read it: one line, and never again
-                log.error(
-                    "event=update_unreadable update=%d reason=%r skipped=1", update_id, str(error)[:200]
-                )
-                update = None
-            parsed.append((update_id, data, update))
+                update, problem = Update.de_json(data, self), ""
+            except Exception as error:  # PTB cannot read it: kept as 'bad', one line, never looped on
+                update, problem = None, str(error)[:200] or type(error).__name__
+            parsed.append((update_id, data, update, problem))
         if self._inbox is None:
-            return tuple(u for _, _, u in parsed if u is not None)
-        new = await self._inbox.receive_updates(
-            [
-                (update_id, sender_of(data), json.dumps(data, ensure_ascii=False), update is not None)
-                for update_id, data, update in parsed
-            ]
-        )
+            new = {update_id for update_id, *_ in parsed}
+        else:
+            new = await self._inbox.receive_updates(
+                [
+                    (update_id, sender_of(data), json.dumps(data, ensure_ascii=False), update is not None)
+                    for update_id, data, update, _ in parsed
+                ]
+            )
         fresh = []
-        for update_id, _, update in parsed:
-            if update is None:
-                continue
+        for update_id, _, update, problem in parsed:
             if update_id not in new:
                 log.info("event=update_redelivered update=%d skipped=1", update_id)
                 continue
+            if update is None:
+                log.error("event=update_unreadable update=%d reason=%r skipped=1", update_id, problem)
+                continue
             self.insert_callback_data(update)
-            self.kept.add(update_id)
+            if self._inbox is not None:
+                self._kept.add(update_id)
             fresh.append(update)
         return tuple(fresh)
 
@@ -143,12 +143,18 @@ class DurableBot(ExtBot[None]):
 class InboxApplication(Application):  # type: ignore[type-arg]
     """Marks each update handled in the inbox once its handlers ran; leaves it pending while stopping."""
 
+    async def stop(self) -> None:
+        """Say "stopping" first, so a running broadcast sends nothing more (PTB then waits for the job)."""
+        if hasattr(self.bot_data, "stopping"):
+            self.bot_data.stopping = True
+        await super().stop()
+
     async def process_update(self, update: object) -> None:
         data = self.bot_data
         store: Store | None = getattr(data, "store", None)
         bot = self.bot
         kept = isinstance(update, Update) and isinstance(bot, DurableBot) and update.update_id in bot.kept
-        if kept and not self.running:
+        if kept and getattr(data, "stopping", False):
             return  # stopping: the next start answers it (it stays pending in the inbox)
         in_flight: set[int] = getattr(data, "in_flight", set())
         if isinstance(update, Update):

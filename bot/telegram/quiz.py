@@ -9,17 +9,20 @@ chat unsubscribed).
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 
 from telegram import Chat, Message, Poll, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, PollAnswerHandler
 
 from bot.daily import MAX_DAILY_COUNT, parse_time
 from bot.quiz import Question, questions_about
 from bot.study import Study
 from bot.telegram import texts
-from bot.telegram.broadcast import Report, broadcast, with_retry
+from bot.telegram.broadcast import DeliveryUncertain, Report, broadcast, with_retry
 from bot.telegram.context import BotContext
 from bot.telegram.filters import without_mention
 from bot.telegram.handlers import CHATS, NEW
@@ -29,6 +32,10 @@ log = logging.getLogger(__name__)
 
 REVIEW_BATCH = 3  # questions /review sends at once: a few, so it never floods the chat
 DAILY_JOB_PREFIX = "daily "
+# A set whose time passed while the bot was down (a crash, a deploy) is still sent if it starts within this;
+# later, that day's set is skipped (a quiz at 08:00 arriving in the evening helps nobody).
+DAILY_GRACE = timedelta(hours=3)
+CATCH_UP_EVERY_S = 600  # at start, then every ten minutes: sets a Telegram outage held back go out
 
 
 # ── sending questions ──────────────────────────────────────────────────────────────────────────────────
@@ -47,6 +54,17 @@ async def send_question(
     """One question as a quiz poll that is not anonymous (so answers come back as PollAnswer), recorded."""
     chat_id = chat if isinstance(chat, int) else chat.id
     private = chat_id > 0
+    message = await send_poll(context, chat_id, question, heading=heading, retry=retry)
+    study = study or context.study
+    poll_id = message.poll.id if message.poll else None
+    await study.record_asked(chat_id, question, source=source, poll_id=poll_id, private=private)
+    return message
+
+
+async def send_poll(
+    context: BotContext, chat_id: int, question: Question, *, heading: str = "", retry: bool = False
+) -> Message:
+    """The quiz poll itself, not recorded (the caller records it, with what it knows of the send)."""
     text = (
         f"{heading}{question.question}" if len(heading) + len(question.question) <= 300 else question.question
     )
@@ -64,11 +82,7 @@ async def send_question(
             question_parse_mode=None,
         )
 
-    message = await (with_retry(send) if retry else send())
-    study = study or context.study
-    poll_id = message.poll.id if message.poll else None
-    await study.record_asked(chat_id, question, source=source, poll_id=poll_id, private=private)
-    return message
+    return await (with_retry(send) if retry else send())
 
 
 # ── commands ───────────────────────────────────────────────────────────────────────────────────────────
@@ -96,11 +110,25 @@ async def quiz(update: Update, context: BotContext) -> None:
 
 
 async def poll_answer(update: Update, context: BotContext) -> None:
-    """A vote in one of our quiz polls: scored once per person; Telegram itself shows right/wrong."""
+    """A vote in one of our quiz polls: scored once per person; Telegram itself shows right/wrong.
+
+    Only polls the bot sent count, only from a person who may answer them: the owner of the private chat it
+    went to (a poll forwarded elsewhere keeps its id), or a member of the group it went to."""
     answer = update.poll_answer
     if answer is None or answer.user is None:  # an anonymous voter (a channel): nobody to score
         return
-    outcome = await context.study.answer_poll(answer.poll_id, answer.user.id, answer.option_ids)
+    study = context.study
+    target = await study.poll_target(answer.poll_id)
+    if target is None:
+        return
+    voter = answer.user.id
+    if target.owner is not None and voter != target.owner:
+        log.info("event=poll_answer_refused poll=%s user=%s reason=not_the_chat", answer.poll_id, voter)
+        return
+    if target.owner is None and not await is_chat_member(context, target.chat_id, voter):
+        log.info("event=poll_answer_refused poll=%s user=%s reason=not_a_member", answer.poll_id, voter)
+        return
+    outcome = await study.answer(target.asked_id, voter, answer.option_ids)
     if outcome is not None:
         log.info(
             "event=quiz_answer user=%s question=%s right=%s",
@@ -174,7 +202,9 @@ async def daily(update: Update, context: BotContext) -> None:
         context.log(update, text)
         return
     when = parse_time(args[0]) if args[0] not in ("on", "开", "开启") else settings.daily_time
-    count = int(args[1]) if len(args) > 1 and args[1].isdecimal() else settings.daily_count
+    count = settings.daily_count
+    if len(args) > 1:
+        count = int(args[1]) if args[1].isascii() and args[1].isdecimal() else 0  # -1, abc: the usage
     if when is None or not 1 <= count <= MAX_DAILY_COUNT or len(args) > 2:
         await reply_html(update.effective_message, texts.DAILY_USAGE)
         context.log(update, texts.DAILY_USAGE, answered=False)
@@ -184,6 +214,29 @@ async def daily(update: Update, context: BotContext) -> None:
     text = texts.daily_on(when, count, zone)
     await reply_html(update.effective_message, text)
     context.log(update, text)
+
+
+MEMBER_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER)
+MEMBERSHIP_CACHE_S = 600.0
+
+
+async def is_chat_member(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether the person is in the group now (asked of Telegram at most every ten minutes per person)."""
+    cache = context.bot_data.members
+    known = cache.get((chat_id, user_id))
+    now = time.monotonic()
+    if known is not None and now - known[1] < MEMBERSHIP_CACHE_S:
+        return known[0]
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as error:
+        log.warning("event=membership_unknown chat=%s user=%s error=%r", chat_id, user_id, str(error)[:120])
+        return False
+    inside = member.status in MEMBER_STATUSES or (
+        member.status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member", False))
+    )
+    cache[(chat_id, user_id)] = (inside, now)
+    return inside
 
 
 async def is_chat_admin(context: BotContext, chat_id: int, user_id: int | None) -> bool:
@@ -230,55 +283,116 @@ def schedule_daily(application: Application, when: str) -> None:
         time_of_day(hour, minute, tzinfo=zone),
         name=name,
         data=when,
-        job_kwargs={"misfire_grace_time": 3600},
+        job_kwargs={"misfire_grace_time": int(DAILY_GRACE.total_seconds())},
     )
 
 
 async def on_start(application: Application) -> None:
-    """Re-create the daily jobs from the subscriptions table (PTB keeps no jobs across restarts)."""
+    """Re-create the daily jobs from the subscriptions table (PTB keeps no jobs across restarts), settle the
+    sends a crash cut off, and resume the day's unsent sets (DAILY_GRACE)."""
     data = application.bot_data
     rows = await data.store.fetchall("SELECT DISTINCT time FROM subscriptions ORDER BY time")
     for (when,) in rows:
         schedule_daily(application, when)
-    log.info("event=daily_jobs_restored times=%d", len(rows))
+    study = Study(data.store, data.library.questions, data.settings.timezone)
+    uncertain = await study.recover_daily()
+    log.info("event=daily_jobs_restored times=%d interrupted_sends=%d", len(rows), uncertain)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            catch_up_daily, interval=CATCH_UP_EVERY_S, first=0.5, name="catch up on daily sets"
+        )
+
+
+def last_occurrence(when: str, now: datetime, zone: tzinfo) -> datetime:
+    """The latest moment at `when` (HH:MM in `zone`) not after `now`."""
+    hour, minute = (int(part) for part in when.split(":"))
+    local = now.astimezone(zone)
+    moment = datetime.combine(local.date(), time_of_day(hour, minute), tzinfo=zone)
+    if moment > local:
+        moment = datetime.combine(local.date() - timedelta(days=1), time_of_day(hour, minute), tzinfo=zone)
+    return moment
+
+
+async def catch_up_daily(context: BotContext) -> None:
+    """Sets whose time passed less than DAILY_GRACE ago and are not finished: sent now (after a restart, a
+    crash, or an outage that stopped the broadcast)."""
+    study = context.study
+    now = study.clock()
+    zone = context.settings.timezone
+    times = [when for (when,) in await context.store.fetchall("SELECT DISTINCT time FROM subscriptions")]
+    for when in sorted(times):
+        moment = last_occurrence(when, now, zone)
+        day = moment.date().isoformat()
+        if now - moment > DAILY_GRACE or not await study.daily_unfinished(day, when, moment):
+            continue
+        log.info("event=daily_resumed time=%s day=%s", when, day)
+        report = await send_daily(context, when, day=day, made_before=moment)
+        _log_report(when, report)
 
 
 async def daily_job(context: BotContext) -> None:
     when = str(context.job.data)
-    report = await send_daily(context, when)
+    _log_report(when, await send_daily(context, when))
+
+
+def _log_report(when: str, report: Report) -> None:
     log.info(
-        "event=daily_sent time=%s chats=%d messages=%d gone=%d failed=%d",
-        when, report.chats, report.sent, len(report.gone), len(report.failed),
+        "event=daily_sent time=%s chats=%d messages=%d gone=%d failed=%d left_for_next_start=%d",
+        when, report.chats, report.sent, len(report.gone), len(report.failed), report.skipped,
     )  # fmt: skip
 
 
-async def send_daily(context: BotContext, when: str) -> Report:
-    """The daily set to every chat subscribed at `when`: due reviews first, then unseen questions."""
+async def send_daily(
+    context: BotContext, when: str, *, day: str | None = None, made_before: datetime | None = None
+) -> Report:
+    """The daily set to every chat subscribed at `when`: due reviews first, then unseen questions.
+
+    Durable: each chat's set is planned once per day in the database and each question marked as it leaves,
+    so a restart resumes what is left and nothing goes twice. When the bot is stopping, no new question
+    leaves: the rest waits for the next start."""
     study = context.study
-    subscriptions = {s.chat_id: s for s in await study.subscriptions(time=when)}
+    data = context.bot_data
+    day = day or study.local_day()
+    subscriptions = {s.chat_id: s for s in await study.subscriptions(time=when, made_before=made_before)}
+
+    def stopping() -> bool:
+        return data.stopping
 
     async def serve(chat_id: int) -> int:
         subscription = subscriptions[chat_id]
-        if await study.ignores_daily(chat_id):
+        if not await study.daily_planned(chat_id, day) and await study.ignores_daily(chat_id):
             await with_retry(lambda: context.bot.send_message(chat_id, texts.DAILY_PAUSED))
             await study.unsubscribe(chat_id)
             log.info("event=daily_paused chat=%s reason=unanswered", chat_id)
             return 1
+        await study.plan_daily(subscription, day)
         private = subscription.chat_type == Chat.PRIVATE
-        questions = await study.next_questions(
-            chat_id, subscription.count, user_id=chat_id if private else None
-        )
-        for n, question in enumerate(questions, 1):
-            heading = f"【每日一练 {n}/{len(questions)}】\n"
-            await send_question(
-                context, chat_id, question, source="daily", heading=heading, study=study, retry=True
-            )
-        return len(questions)
+        sent = 0
+        for position, size, question in await study.daily_due(chat_id, day):
+            if stopping():
+                break
+            if not await study.claim_daily(chat_id, day, position):
+                continue  # another sender (a catch-up beside the job) has it
+            heading = f"【每日一练 {position}/{size}】\n"
+            try:
+                message = await send_poll(context, chat_id, question, heading=heading, retry=True)
+            except DeliveryUncertain:
+                await study.daily_sent(chat_id, day, position, question, poll_id=None, private=private,
+                                       uncertain=True)  # fmt: skip
+                sent += 1
+                continue
+            except BaseException:
+                await study.daily_not_sent(chat_id, day, position)
+                raise
+            poll_id = message.poll.id if message.poll else None
+            await study.daily_sent(chat_id, day, position, question, poll_id=poll_id, private=private)
+            sent += 1
+        return sent
 
     async def gone(chat_id: int) -> None:
         await study.unsubscribe(chat_id)
 
-    return await broadcast(list(subscriptions), serve, on_gone=gone)
+    return await broadcast(list(subscriptions), serve, on_gone=gone, should_stop=stopping)
 
 
 def add_handlers(application: Application) -> None:

@@ -62,8 +62,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     configure_logging(settings, settings.token, secret)
     from telegram.error import InvalidToken, TelegramError  # here: `ask` and `chat` never load Telegram
 
+    from bot.instance import InstanceLock, LockError
+
     try:
-        return _run(settings, args, secret)
+        with InstanceLock(settings.db_path):
+            return _run(settings, args, secret)
+    except LockError as error:
+        log.error("%s", error)
     except KnowledgeError as error:
         log.error("the knowledge base is broken:\n  %s", "\n  ".join(error.problems))
     except StoreError as error:
@@ -92,8 +97,9 @@ def _run(settings: Settings, args: argparse.Namespace, secret: Secret) -> int:
     else:
         log.info("starting with long polling at %s", settings.api_base_url)
         application.run_polling(allowed_updates=list(ALLOWED_UPDATES))
+    code: int = application.bot_data.exit_code
     log.info("stopped")
-    return 0
+    return code
 
 
 def _webhooks_available() -> bool:
