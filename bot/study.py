@@ -22,6 +22,7 @@ from bot.storage import Store, clean_text, ensure_user, timestamp
 RECENT_DAYS = 14  # a question asked in the last two weeks is not asked again unless it is due for review
 CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
 POINTS_PER_RIGHT_ANSWER = 1
+UNCERTAIN_SENDS_KEPT = timedelta(days=2)  # how long a question sent without a known poll id can be adopted
 PAUSE_AFTER_IGNORED_SETS = 7  # a chat that answered none of its last 7 daily sets is not sent an eighth
 
 Clock = Callable[[], datetime]
@@ -284,6 +285,38 @@ class Study:
             return None
         asked_id, chat_id, owner = rows[0]
         return PollTarget(int(asked_id), int(chat_id), None if owner is None else int(owner))
+
+    async def adopt_poll(
+        self, poll_id: str, text: str, options: Sequence[str], *, voter: int | None = None
+    ) -> PollTarget | None:
+        """Give a poll id to the question it shows, when that question was sent without one (the send timed
+        out after it left, so whether it arrived was unknown): the first vote on it proves it did. Adopted
+        only when exactly one such question fits the text, the options and (in a private chat) the voter."""
+        cutoff = timestamp(self.clock() - UNCERTAIN_SENDS_KEPT)
+        rows = await self.store.fetchall(
+            "SELECT id, chat_id, user_id, question_id FROM quiz_asked WHERE poll_id IS NULL AND chat_id != ?"
+            " AND asked_at >= ? ORDER BY id",
+            (CONSOLE_CHAT, cutoff),
+        )
+        fits = [
+            PollTarget(int(asked_id), int(chat_id), None if owner is None else int(owner))
+            for asked_id, chat_id, owner, question_id in rows
+            if question_id in self.by_id
+            and text.endswith(self.by_id[question_id].question)
+            and tuple(options) == self.by_id[question_id].options
+        ]
+        if voter is not None:
+            fits = [t for t in fits if t.owner in (None, voter)]
+        if len(fits) != 1:
+            return None
+        async with self.store.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE quiz_asked SET poll_id = ? WHERE id = ? AND poll_id IS NULL",
+                (poll_id, fits[0].asked_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+        return fits[0]
 
     async def answer_poll(
         self, poll_id: str, user_id: int, chosen: Sequence[int], *, front_end: str = "telegram"

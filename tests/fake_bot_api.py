@@ -140,6 +140,7 @@ class FakeTelegram:
     chat_types: dict[int, str] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     failure_status: dict[str, int] = field(default_factory=dict)
+    time_outs: dict[str, int] = field(default_factory=dict)  # RecordingRequest: done, then a read timeout
     message_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1000))
     poll_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     blocked: set[int] = field(default_factory=set)  # chats that blocked the bot: 403 Forbidden
@@ -330,6 +331,12 @@ class RecordingRequest(BaseRequest):
             status, body = 200, {"ok": True, "result": []}
         else:
             status, body = self.telegram.answer(endpoint, params, files)
+        if self.telegram.time_outs.get(endpoint):  # carried out, but the answer never came back in time
+            self.telegram.time_outs[endpoint] -= 1
+            import httpx
+            from telegram.error import TimedOut
+
+            raise TimedOut() from httpx.ReadTimeout("The read operation timed out")
         return status, json.dumps(body).encode()
 
 

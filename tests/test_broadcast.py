@@ -79,7 +79,6 @@ async def test_every_chat_is_tried_once_and_failures_are_sorted() -> None:
 
 
 async def test_what_telegram_did_not_receive_is_tried_again_but_a_send_that_may_have_arrived_is_not() -> None:
-    import httpx
     from telegram.error import NetworkError, TimedOut
 
     from bot.telegram.broadcast import DeliveryUncertain, with_retry
@@ -127,7 +126,9 @@ def caused_by(error: Exception, cause: Exception) -> Exception:
         (lambda h, e: caused_by(e.TimedOut(), h.ReadTimeout("read")), None),  # left, may have arrived
     ],
 )
-def test_failures_are_told_apart_by_whether_telegram_may_have_carried_the_request_out(error, received) -> None:
+def test_failures_are_told_apart_by_whether_telegram_may_have_carried_the_request_out(
+    error, received
+) -> None:
     import httpx
     import telegram.error
 

@@ -183,6 +183,58 @@ async def test_the_catch_up_keeps_to_the_grace_period_and_to_chats_subscribed_be
         await stopped(bot)
 
 
+async def test_a_poll_whose_send_timed_out_is_not_sent_again_and_its_first_vote_adopts_it(
+    tmp_path: Path,
+    library: Library,  # noqa: F811
+) -> None:
+    bot = await started(utc_settings(tmp_path), library)
+    try:
+        when = minutes_ago(2)
+        await subscribe_all(bot, when, count=2, chats=[USER])
+        bot.telegram.time_outs["sendPoll"] = 1  # the first poll arrives, its answer does not
+        report = await send_daily(BotContext(bot.app), when)
+        polls = bot.telegram.sent("sendPoll")
+        assert len(polls) == 2 and report.sent == 2  # the first was not repeated
+        rows = await bot.app.bot_data.store.fetchall(
+            "SELECT d.state, a.poll_id FROM daily_sends AS d JOIN quiz_asked AS a ON a.id = d.asked_id"
+            " ORDER BY d.position"
+        )
+        assert [r[0] for r in rows] == ["uncertain", "sent"] and rows[0][1] is None
+        # The person votes on it: Telegram sends the poll's new state and the answer.
+        shown = polls[0].params
+        correct = list(shown["correct_option_ids"])
+        poll = {
+            "id": "poll-lost",
+            "question": shown["question"],
+            "options": [
+                {"text": o["text"] if isinstance(o, dict) else o, "voter_count": 0, "persistent_id": f"o{n}"}
+                for n, o in enumerate(shown["options"])
+            ],
+            "total_voter_count": 1,
+            "is_closed": False,
+            "is_anonymous": False,
+            "type": "quiz",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+        }
+        await bot.send("poll_answer", poll_answer("poll-lost", correct, user_id=USER))
+        await bot.send("poll", poll)
+        assert await answers(bot) == [(USER, str(correct))]
+        rows = await bot.app.bot_data.store.fetchall("SELECT poll_id FROM quiz_asked ORDER BY id")
+        assert rows[0][0] == "poll-lost"
+    finally:
+        await stopped(bot)
+
+
+async def test_a_reply_that_timed_out_is_not_repeated_and_brings_no_error_notice(bot: Bot, caplog) -> None:
+    bot.telegram.time_outs["sendMessage"] = 1
+    calls = await bot.text("四风是什么")
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert "四风" in visible(calls[0]) and texts.ERROR not in visible(calls[0])
+    assert any("reply_uncertain" in r.getMessage() for r in caplog.records)
+
+
 def test_the_last_occurrence_of_a_time_may_be_yesterday() -> None:
     from zoneinfo import ZoneInfo
 

@@ -204,3 +204,20 @@ def test_the_readme_shows_the_same_webhook_command() -> None:
     assert "X-Telegram-Bot-Api-Secret-Token" in readme
     for command in ("python -m bot doctor", "python -m bot backup"):
         assert command in readme
+
+
+def test_the_stop_grace_periods_outlast_a_send_on_its_way() -> None:
+    """SIGTERM stops a broadcast at once, but a send already out may wait SEND_READ_TIMEOUT_S for Telegram:
+    the unit and compose must not SIGKILL the bot before that (a kill mid-send makes it 'uncertain')."""
+    from bot.telegram.app import SEND_READ_TIMEOUT_S
+
+    unit = re.search(r"^TimeoutStopSec=(\d+)s$", UNIT.read_text(encoding="utf-8"), re.MULTILINE)
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text(encoding="utf-8"))
+    graces = [
+        service["stop_grace_period"]
+        for service in compose["services"].values()
+        if "stop_grace_period" in service
+    ]
+    assert unit and graces
+    for seconds in [int(unit.group(1)), *(int(g.rstrip("s")) for g in graces)]:
+        assert seconds >= SEND_READ_TIMEOUT_S + 10

@@ -89,6 +89,8 @@ async def post_init(application: Application) -> None:
     bot = application.bot
     if isinstance(bot, DurableBot):
         bot.attach(data.store, on_poll_success=lambda: _reachable_again(data))
+    if isinstance(bot.rate_limiter, PacedRateLimiter):
+        bot.rate_limiter.stopping = lambda: data.stopping
         await data.store.prune_inbox()
     await application.bot.set_my_commands(bot_commands(COMMANDS))
     for admin_id in sorted(settings.admins):

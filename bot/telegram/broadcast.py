@@ -131,6 +131,7 @@ class PacedRateLimiter(AIORateLimiter):
         super().__init__(**options)
         self.pacer = pacer or Pacer()
         self.retry_delays = tuple(retry_delays)
+        self.stopping: Callable[[], bool] = lambda: False  # the bot is stopping: no more waiting to retry
 
     async def process_request(
         self,
@@ -160,7 +161,7 @@ class PacedRateLimiter(AIORateLimiter):
                 retry = not_received(error) or may_have_arrived(error)
                 if not retry:
                     raise
-                if delay is None:
+                if delay is None or self.stopping():
                     error.retried = True  # type: ignore[attr-defined]  # with_retry: do not start over
                     raise
                 log.warning(

@@ -43,9 +43,11 @@ class BotData:
     telegram_unreachable: bool = False  # logged once per outage, not once per retry
     exit_code: int = 0  # 1 when the bot stopped itself (another instance polls the token)
     stopping: bool = False  # set as the application stops: the broadcast sends nothing more
-    members: dict[tuple[int, int], tuple[bool, float]] = field(
-        default_factory=dict
-    )  # (chat, user) → (in, when)
+    # bot.telegram.quiz: group membership as Telegram last told it, (chat, user) → (a member, when asked);
+    # polls not known by id (sent with a timeout), their text, and the answers that came before it
+    members: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
+    unknown_polls: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    orphan_answers: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

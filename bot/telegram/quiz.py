@@ -16,11 +16,11 @@ from datetime import time as time_of_day
 from telegram import Chat, Message, Poll, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, PollAnswerHandler
+from telegram.ext import Application, CommandHandler, PollAnswerHandler, PollHandler
 
 from bot.daily import MAX_DAILY_COUNT, parse_time
 from bot.quiz import Question, questions_about
-from bot.study import Study
+from bot.study import PollTarget, Study
 from bot.telegram import texts
 from bot.telegram.broadcast import DeliveryUncertain, Report, broadcast, with_retry
 from bot.telegram.context import BotContext
@@ -118,10 +118,12 @@ async def poll_answer(update: Update, context: BotContext) -> None:
     if answer is None or answer.user is None:  # an anonymous voter (a channel): nobody to score
         return
     study = context.study
+    voter = answer.user.id
     target = await study.poll_target(answer.poll_id)
     if target is None:
+        target = await _reconcile(context, answer.poll_id, voter=voter, answer=tuple(answer.option_ids))
+    if target is None:
         return
-    voter = answer.user.id
     if target.owner is not None and voter != target.owner:
         log.info("event=poll_answer_refused poll=%s user=%s reason=not_the_chat", answer.poll_id, voter)
         return
@@ -214,6 +216,52 @@ async def daily(update: Update, context: BotContext) -> None:
     text = texts.daily_on(when, count, zone)
     await reply_html(update.effective_message, text)
     context.log(update, text)
+
+
+MAX_UNKNOWN_POLLS = 1000  # polls and answers kept in memory while waiting to be reconciled
+
+
+async def poll_update(update: Update, context: BotContext) -> None:
+    """A poll's new state (Telegram sends it for the bot's own polls as people vote): if the question it
+    shows went out without a poll id (a send that timed out), this is the proof it arrived: adopt it."""
+    poll = update.poll
+    if poll is None or await context.study.poll_target(poll.id) is not None:
+        return
+    unknown = context.bot_data.unknown_polls
+    unknown[poll.id] = (poll.question, tuple(o.text for o in poll.options))
+    while len(unknown) > MAX_UNKNOWN_POLLS:
+        unknown.pop(next(iter(unknown)))
+    await _reconcile(context, poll.id)
+
+
+async def _reconcile(
+    context: BotContext, poll_id: str, *, voter: int | None = None, answer: tuple[int, ...] = ()
+) -> PollTarget | None:
+    """Adopt an unknown poll once its text (from a poll update) is known, then score the answers that
+    came before it; an answer to a still-unknown poll waits (in memory) for the text."""
+    data = context.bot_data
+    waiting = data.orphan_answers.setdefault(poll_id, [])
+    if voter is not None:
+        waiting.append((voter, answer))
+    while len(data.orphan_answers) > MAX_UNKNOWN_POLLS:
+        data.orphan_answers.pop(next(iter(data.orphan_answers)))
+    shown = data.unknown_polls.get(poll_id)
+    if shown is None:
+        return None
+    study = context.study
+    voters = {v for v, _ in waiting}
+    target = await study.adopt_poll(
+        poll_id, shown[0], shown[1], voter=next(iter(voters)) if len(voters) == 1 else None
+    )
+    if target is None:
+        return None
+    log.info("event=poll_reconciled poll=%s chat=%s asked=%s", poll_id, target.chat_id, target.asked_id)
+    data.unknown_polls.pop(poll_id, None)
+    earlier = [(v, a) for v, a in data.orphan_answers.pop(poll_id, []) if (v, a) != (voter, answer)]
+    for earlier_voter, chosen in earlier:
+        if target.owner in (None, earlier_voter):
+            await study.answer(target.asked_id, earlier_voter, chosen)
+    return target
 
 
 MEMBER_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER)
@@ -405,3 +453,4 @@ def add_handlers(application: Application) -> None:
     ):
         application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
     application.add_handler(PollAnswerHandler(poll_answer))
+    application.add_handler(PollHandler(poll_update))
