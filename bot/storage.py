@@ -400,6 +400,7 @@ class Store:
         self._stop = asyncio.Event()
         self._write_lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
+        self._urgent = False  # a queued row should be committed at once (an update marked handled)
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -448,6 +449,7 @@ class Store:
         # Created here, not in __init__, so they belong to the loop that runs the store.
         self._wake, self._stop, self._write_lock = asyncio.Event(), asyncio.Event(), asyncio.Lock()
         self._read_lock = asyncio.Lock()
+        self._urgent = False  # a queued row should be committed at once (an update marked handled)
         self._closing = False
         self._tasks = [asyncio.create_task(self._write_loop(), name="store-writer")]
         if self.retention_days is not None:
@@ -537,8 +539,8 @@ class Store:
             raise RuntimeError("the store is not open, or its writer stopped (see the log)")
         self._pending.append((time.monotonic(), (_HANDLED, int(update_id), timestamp(datetime.now(UTC)))))
         self._queued += 1
-        if len(self._pending) == 1 or len(self._pending) >= self.batch_size:
-            self._wake.set()
+        self._urgent = True  # committed now, not after flush_ms: until then a crash would answer it twice
+        self._wake.set()
 
     async def flush(self) -> None:
         """Wait until everything queued so far is committed."""
@@ -584,6 +586,9 @@ class Store:
     async def _wait_for_batch(self) -> None:
         """Return once a batch is full, a flush or close asks for it, or the oldest row is flush_ms old."""
         while len(self._pending) < self.batch_size and not self._waiters and not self._closing:
+            if self._urgent:
+                self._urgent = False
+                return
             remaining = self._pending[0][0] + self.flush_ms / 1000 - time.monotonic()
             if remaining <= 0:
                 return

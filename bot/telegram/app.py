@@ -176,6 +176,8 @@ def polling_failed(application: Application, error: BaseException | None) -> Non
                 error.message,
             )
             data.exit_code = 1
+            if isinstance(application.bot, DurableBot):
+                application.bot.halt()
             application.stop_running()
     elif isinstance(error, NetworkError):
         if not data.telegram_unreachable:

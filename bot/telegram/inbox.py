@@ -48,7 +48,7 @@ class DurableBot(ExtBot[None]):
     """ExtBot whose getUpdates keeps each update in the inbox first, reads them one by one, and skips the
     ones it cannot read or has already kept."""
 
-    __slots__ = ("_inbox", "_kept", "_next_offset", "_on_poll_success")
+    __slots__ = ("_halted", "_inbox", "_kept", "_next_offset", "_on_poll_success")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,6 +57,11 @@ class DurableBot(ExtBot[None]):
         self._next_offset = 0  # past every update seen, readable or not
         self._kept: set[int] = set()  # updates in the inbox, queued and not yet handled
         self._on_poll_success: Callable[[], None] | None = None
+        self._halted = False
+
+    def halt(self) -> None:
+        """Poll no more (another instance polls this token): even PTB's last confirming call is skipped."""
+        self._halted = True
 
     def attach(self, store: Store, on_poll_success: Callable[[], None] | None = None) -> None:
         """Keep updates in `store` from now on (post_init, once the store is open)."""
@@ -85,6 +90,8 @@ class DurableBot(ExtBot[None]):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
         api_kwargs: JSONDict | None = None,
     ) -> tuple[Update, ...]:
+        if self._halted:
+            return ()
         offset = max(offset or 0, self._next_offset) or None
         # As Bot.get_updates: a long poll waits `timeout` on top of the usual read timeout.
         base = self._request[0].read_timeout if read_timeout is DEFAULT_NONE else read_timeout
