@@ -266,7 +266,10 @@ GROUP BY normalized ORDER BY asked DESC, last_seen DESC LIMIT ?
 """
 
 _HANDLED = "handled"  # a queued row that marks an inbox update handled, not an exchange
-_MARK_HANDLED = "UPDATE inbox SET state = 'done', handled_at = ? WHERE update_id = ? AND state = 'pending'"
+# A handled update keeps only its id (to know a redelivery): what the person wrote is in the exchange log.
+_MARK_HANDLED = (
+    "UPDATE inbox SET state = 'done', payload = '', handled_at = ? WHERE update_id = ? AND state = 'pending'"
+)
 INBOX_KEEP_DAYS = 2  # Telegram keeps an unconfirmed update for 24 hours: a handled one is remembered longer
 
 _TABLES_WITH_USER_ID = """

@@ -117,8 +117,10 @@ async def post_init(application: Application) -> None:
 
 
 async def _retry_pending(context: BotContext) -> None:
-    """Updates whose reply failed (Telegram down longer than the retries) are handled again."""
+    """Updates whose reply failed (Telegram down longer than the retries) are handled again; handled ones
+    older than two days are forgotten."""
     await inbox.replay(context.application, older_than_s=inbox.RETRY_PENDING_AFTER_S)
+    await context.store.prune_inbox()
 
 
 def _reachable_again(data: BotData) -> None:
