@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -42,8 +43,11 @@ def fingerprint(parts: Iterable[bytes | str]) -> str:
     return digest.hexdigest()[:24]
 
 
-def cached(name: str, key: str, build: Callable[[], T]) -> T:
-    """The value stored under name+key, or build() stored for next time."""
+def cached(name: str, key: str, build: Callable[[], T], *, scope: str = "") -> T:
+    """The value stored under name+key, or build() stored for next time. `scope` (a pack's id) keeps one
+    pack's tables from replacing another's: only stale files of the same name and scope are removed."""
+    if scope:
+        name = f"{name}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', scope)}"
     path = cache_dir() / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as file:
@@ -59,7 +63,7 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(file.name, path)
         for stale in path.parent.glob(f"{name}-*.pickle"):
-            if stale != path:
+            if stale != path and len(stale.name) == len(path.name):  # the same name and scope, another key
                 stale.unlink(missing_ok=True)
     except OSError as error:
         log.debug("cache %s not written: %s", path, error)

@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     quiz.add_argument("--json", action="store_true", help="one JSON object per line instead of readable text")
     quiz.add_argument("--count", type=_count, default=5, metavar="N", help="how many questions (default: 5)")
     quiz.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed draws the same quiz")
-    quiz.add_argument("--topic", metavar="WORD", help="only questions that mention WORD, e.g. 四风")
+    quiz.add_argument("--topic", metavar="WORD", help="only questions that mention WORD (a slogan, a topic)")
     quiz.set_defaults(handler=cmd_quiz)
 
 

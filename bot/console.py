@@ -20,20 +20,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.knowledge import DEFAULT_DIR
+from bot.knowledge import DEFAULT_DIR, PackInfo
 from bot.matching import Match, Matcher, build_matcher
 
 if TYPE_CHECKING:  # the quiz and the store load only for `chat`: `ask` starts faster without them
     from bot.console_log import ConsoleStore
     from bot.console_quiz import ConsoleQuiz
 
-CHAT_HELP = """\
-直接输入问题即可，例如：五个必由之路是什么？四明确指什么？讲话指出了哪些问题？
+CHAT_HELP_REST = """\
 出现“您是不是想问”时，输入编号查看对应条目。
-/quiz 答一道题（/quiz 四风：只出这方面的题），输入 A/B/C/D 或 对/错 作答
+/quiz 答一道题（/quiz {topic}：只出这方面的题），输入 A/B/C/D 或 对/错 作答
 /review 复习到期的错题   /score 我的积分、正确率和连续学习天数
 /help 显示本帮助   /quit 退出（也可按 Ctrl-D）"""
-CHAT_WELCOME = "讲话学习助手（局2022年第一季度党建工作例会暨党风廉政建设推进会）。输入 /help 查看用法。"
+
+
+def chat_help(pack: PackInfo) -> str:
+    """The console's /help: the pack's first line (with its examples), then the commands."""
+    return pack.text("console_help_first") + "\n" + CHAT_HELP_REST.format(topic=pack.example_topic or "词")
+
+
 MAX_LINE_BYTES = 1 << 20
 
 
@@ -111,7 +116,7 @@ class ChatSession:
         if text in ("/quit", "/exit", "/q"):
             return None
         if text in ("/help", "/start", "?", "？"):
-            return CHAT_HELP
+            return chat_help(self.matcher.kb.pack)
         if self.quiz is not None:
             command, _, rest = text.partition(" ")
             if command in ("/quiz", "/review", "/score"):
@@ -127,7 +132,7 @@ class ChatSession:
             self.last_suggestions = ()
             return self.matcher.answer_text((entry_id,))
         if text.startswith("/"):
-            return f"不认识的命令 {text.split()[0]}。{CHAT_HELP}"
+            return f"不认识的命令 {text.split()[0]}。{chat_help(self.matcher.kb.pack)}"
         result = self.matcher.match(line)
         self.last_suggestions = result.suggestions if result.outcome in ("suggest", "unstated") else ()
         return result
@@ -147,12 +152,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.quiz import all_questions, questions_about
     from bot.study import Study
 
-    print(CHAT_WELCOME, flush=True)
+    print(matcher.kb.pack.text("console_welcome"), flush=True)
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(chat_store(args, stack))
         study = Study(store.store, all_questions(matcher.kb), _local_zone())
         about = partial(questions_about, study.bank, matcher=matcher)
-        session = ChatSession(matcher, ConsoleQuiz(study, store.run, about))
+        quiz = ConsoleQuiz(study, store.run, about, example_topic=matcher.kb.pack.example_topic)
+        session = ChatSession(matcher, quiz)
         lines = _prompted_lines() if interactive else binary_lines(sys.stdin)
         for line in lines:
             started = time.perf_counter()

@@ -25,11 +25,16 @@ NOT_WAITING = "现在没有待答的题。输入 /quiz 出一道题。"
 
 class ConsoleQuiz:
     def __init__(
-        self, study: Study, run: Runner, topic_pool: Callable[[str], Sequence[Question]] | None = None
+        self,
+        study: Study,
+        run: Runner,
+        topic_pool: Callable[[str], Sequence[Question]] | None = None,
+        example_topic: str = "",
     ) -> None:
         self.study = study
         self.run = run
         self.topic_pool = topic_pool
+        self.example_topic = example_topic  # the pack's, offered when a topic has no question
         self.pending: Asked | None = None
 
     def ask(self, word: str = "", *, source: str = "quiz") -> str:
@@ -38,7 +43,8 @@ class ConsoleQuiz:
         if word:
             pool = self.topic_pool(word) if self.topic_pool else on_topic(self.study.bank, word)
             if not pool:
-                return f"没有关于“{word}”的题目。换一个讲话里的词试试，例如 /quiz 四风，或直接 /quiz。"
+                example = f"，例如 /quiz {self.example_topic}" if self.example_topic else ""
+                return f"没有关于“{word}”的题目。换一个讲话里的词试试{example}，或直接 /quiz。"
         picked = self.run(self.study.next_questions(CONSOLE_CHAT, 1, user_id=CONSOLE_CHAT, pool=pool))
         if not picked:
             return NOTHING_LEFT

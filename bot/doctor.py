@@ -103,7 +103,7 @@ def check_knowledge(folder: Path) -> Check:
         return Check(FAIL, "knowledge", f"{count}: {shown}{more}; `python -m bot kb check` lists them all")
     except OSError as error:
         return Check(FAIL, "knowledge", f"cannot read {folder}: {(error.strerror or str(error)).lower()}")
-    return Check(OK, "knowledge", f"{len(kb)} entries in {folder}")
+    return Check(OK, "knowledge", f"{len(kb)} entries in {kb.directory or folder} ({kb.pack.title})")
 
 
 def check_database(path: Path) -> Check:

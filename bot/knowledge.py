@@ -20,9 +20,29 @@ KINDS = ("section", "term", "fact")
 REQUIRED_FIELDS = ("id", "kind", "title", "answer", "quotes", "where")
 OPTIONAL_FIELDS = ("aliases", "related", "background", "mention_only")
 SPEECH_FILE = "speech.txt"
-NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml", "examples.yaml"})
+PACK_FILE = "pack.yaml"
+ENTRIES_DIR = "entries"  # a pack's entry files; a folder without it keeps them beside speech.txt
+SHARED_DIR = "shared"  # under the packs folder: words every speech of the genre shares, not a pack
+NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml", "examples.yaml", PACK_FILE, "lists.yaml"})
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"  # a folder of packs (or one pack)
+
+# pack.yaml: the meeting and the sentences of the interface that name it. A pack without the file (a test's
+# folder) gets this generic wording, which names no speech.
+PACK_TEXTS = {
+    "decline": "抱歉，这个问题超出了这次讲话的内容，我无法回答。我只讲{meeting}上的讲话。",
+    "empty": "请用文字提一个关于这次讲话的问题。",
+    "too_long": "问题太长了（超过 {max_chars} 字）。请只问一个问题。",
+    "text_only": "我只能读文字。请用文字提问。",
+    "welcome": "您好！我是讲话学习助手，只讲一篇讲话：<b>{meeting}</b>上的讲话。\n\n直接把问题发给我就行。"
+    "每个回答都引用讲话原文，并注明出处。",
+    "console_welcome": "讲话学习助手（{meeting}）。输入 /help 查看用法。",
+    "console_help_first": "直接输入问题即可。",
+}
+PACK_FIELDS = (
+    "meeting", "short_title", "date", "date_text", "body", "closing_marker", "examples",
+    "example_term", "example_word", "example_topic", "texts",
+)  # fmt: skip
 
 
 class KnowledgeError(Exception):
@@ -53,11 +73,39 @@ class Entry:
         return (self.title, *self.aliases)
 
 
+@dataclass(frozen=True, slots=True)
+class PackInfo:
+    """pack.yaml: the meeting, its date, who spoke, the examples offered, and the interface's sentences."""
+
+    id: str = "speech"
+    meeting: str = "这次会议"
+    short_title: str = ""
+    date: str = ""  # ISO date (or year-month) for ordering packs: the newest is the default
+    date_text: str = ""
+    body: str = ""
+    closing_marker: str = ""
+    examples: tuple[str, ...] = ()
+    example_term: str = ""
+    example_word: str = ""
+    example_topic: str = ""
+    texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType(dict(PACK_TEXTS)))
+
+    def text(self, key: str, **values: object) -> str:
+        """One sentence of the interface, with {meeting} and the given values filled in."""
+        template = self.texts.get(key) or PACK_TEXTS[key]
+        return template.format_map({"meeting": self.meeting, **values})
+
+    @property
+    def title(self) -> str:
+        return self.short_title or self.meeting
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     speech: str
     entries: tuple[Entry, ...]
     directory: Path | None = None
+    pack: PackInfo = field(default_factory=PackInfo)
     by_id: Mapping[str, Entry] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -230,12 +278,96 @@ def _check_links(entries: list[Entry], problems: list[str]) -> None:
 
 
 def entry_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.glob("*.yaml") if p.name not in NON_ENTRY_FILES)
+    folder = directory / ENTRIES_DIR if (directory / ENTRIES_DIR).is_dir() else directory
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in NON_ENTRY_FILES)
+
+
+def pack_dirs(folder: Path | str) -> list[Path]:
+    """The packs in a folder: the folder itself when it holds a speech, else its subfolders that do."""
+    folder = Path(folder)
+    if (folder / SPEECH_FILE).exists():
+        return [folder]
+    if not folder.is_dir():
+        return []
+    return sorted(
+        sub
+        for sub in folder.iterdir()
+        if sub.is_dir()
+        and sub.name != SHARED_DIR
+        and not sub.name.startswith(".")
+        and (sub / SPEECH_FILE).exists()
+    )
+
+
+def resolve_pack(folder: Path | str) -> Path:
+    """The pack a folder names: itself, or the newest of its packs (by pack.yaml's date, then name)."""
+    packs = pack_dirs(folder)
+    if not packs:
+        return Path(folder)
+    return max(packs, key=lambda pack: (_pack_date(pack), pack.name))
+
+
+def _pack_date(pack: Path) -> str:
+    try:
+        data = read_yaml(pack / PACK_FILE)
+    except (KnowledgeError, OSError):
+        return ""
+    return str(data.get("date") or "") if isinstance(data, dict) else ""
+
+
+_MARKS = frozenset({"__line__", "__key_lines__", "__lines__"})  # what _LineLoader adds to every mapping
+
+
+def load_pack_info(directory: Path, problems: list[str]) -> PackInfo:
+    """pack.yaml of a pack folder (generic wording when there is none); problems as `file:line: …`."""
+    path = directory / PACK_FILE
+    if not path.exists():
+        return PackInfo(id=directory.name)
+    try:
+        data = read_yaml(path)
+    except KnowledgeError as error:
+        problems.extend(error.problems)
+        return PackInfo(id=directory.name)
+    if not isinstance(data, dict):
+        problems.append(f"{path}:1: pack.yaml must be a mapping (meeting: …, texts: …)")
+        return PackInfo(id=directory.name)
+    values: dict[str, Any] = {"id": directory.name}
+    for key, value in data.items():
+        if key in _MARKS:
+            continue
+        line = _line_of(data, key)
+        if key not in PACK_FIELDS:
+            problems.append(f"{path}:{line}: unknown field {key!r} (known: {', '.join(PACK_FIELDS)})")
+        elif key == "examples":
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                problems.append(f"{path}:{line}: examples must be a list of questions")
+            else:
+                values[key] = tuple(v.strip() for v in value)
+        elif key == "texts":
+            if not isinstance(value, dict):
+                problems.append(f"{path}:{line}: texts must be a mapping of sentence names to sentences")
+                continue
+            given = {k: str(v) for k, v in value.items() if k not in _MARKS}
+            for unknown in sorted(set(given) - set(PACK_TEXTS)):
+                problems.append(
+                    f"{path}:{_line_of(value, unknown)}: unknown text {unknown!r} (known: {', '.join(PACK_TEXTS)})"
+                )
+            values[key] = MappingProxyType({**PACK_TEXTS, **given})
+        elif value is not None:
+            values[key] = str(value).strip()
+    info = PackInfo(**values)
+    for key in info.texts:
+        try:
+            info.text(key, max_chars=0)
+        except (KeyError, ValueError, IndexError) as error:
+            problems.append(f"{path}:1: texts.{key}: a placeholder it cannot fill ({error})")
+    return info
 
 
 def load_knowledge(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
-    """Load and validate every entry file; raise KnowledgeError listing every problem found."""
-    directory = Path(directory)
+    """Load and validate a pack (or the newest pack of a folder of packs); raise KnowledgeError listing every
+    problem found."""
+    directory = resolve_pack(directory)
     speech_path = directory / SPEECH_FILE
     try:
         speech = speech_path.read_text(encoding="utf-8")
@@ -262,6 +394,7 @@ def load_knowledge(directory: Path | str = DEFAULT_DIR) -> KnowledgeBase:
             if entry is not None:
                 entries.append(entry)
     _check_links(entries, problems)
+    pack = load_pack_info(directory, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(speech=speech, entries=tuple(entries), directory=directory)
+    return KnowledgeBase(speech=speech, entries=tuple(entries), directory=directory, pack=pack)

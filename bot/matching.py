@@ -584,7 +584,9 @@ class Matcher:
         key = fingerprint(
             [SOURCE_FINGERPRINT, np.__version__, repr(kb.entries), repr(sorted(self._names_added))]
         )
-        self._max_idf, self._tokens, self._grams = cached("coverage", key, self._build_coverage_index)
+        self._max_idf, self._tokens, self._grams = cached(
+            "coverage", key, self._build_coverage_index, scope=kb.pack.id
+        )
         # Which list entry each item belongs to, and at which position (problem-3 is the 3rd of problems).
         self._position: dict[int, int] = {}
         for entry in self.entries:
@@ -613,7 +615,10 @@ class Matcher:
             self._thesaurus_synonyms(groups())
             if thesaurus_key is None
             else cached(
-                "thesaurus", fingerprint([key, thesaurus_key]), lambda: self._thesaurus_synonyms(groups())
+                "thesaurus",
+                fingerprint([key, thesaurus_key]),
+                lambda: self._thesaurus_synonyms(groups()),
+                scope=kb.pack.id,
             )
         )
         # Example questions are read through the same synonyms and thesaurus as a user's question.
@@ -633,6 +638,7 @@ class Matcher:
                 ]
             ),
             lambda: self._example_index(examples),
+            scope=kb.pack.id,
         )
 
     def _example_index(self, examples: Mapping[str, Sequence[str]]) -> _Examples:
@@ -1088,9 +1094,10 @@ class Matcher:
             question = str(question)
         normalized = normalize(question[: MAX_QUESTION_CHARS * 20])
         if not any(c.isalnum() for c in normalized):
-            return self._refuse(question, normalized, "empty", EMPTY_REPLY)
+            return self._refuse(question, normalized, "empty", self.kb.pack.text("empty"))
         if len(normalized) > MAX_QUESTION_CHARS:
-            return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", TOO_LONG_REPLY)
+            too_long = self.kb.pack.text("too_long", max_chars=MAX_QUESTION_CHARS)
+            return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", too_long)
         values, hits, rule_hits = self._scores(normalized)
         ranked = _ranked(values)
         if not ranked:
@@ -1183,7 +1190,7 @@ class Matcher:
         return "\n".join(lines)
 
     def decline_text(self) -> str:
-        return DECLINE_REPLY
+        return self.kb.pack.text("decline")
 
     @staticmethod
     def _refuse(question: str, normalized: str, outcome: str, text: str) -> Match:
@@ -1203,18 +1210,6 @@ def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]
     return kept
 
 
-EMPTY_REPLY = "请用文字提一个关于这次讲话的问题，例如：“五个必由之路是什么”“四明确指什么”。"
-TOO_LONG_REPLY = (
-    f"问题太长了（超过 {MAX_QUESTION_CHARS} 字）。请只问一个问题，例如：“一岗双责要求班子成员做什么”。"
-)
-DECLINE_REPLY = (
-    "抱歉，这个问题超出了这次讲话的内容，我无法回答。\n"
-    "我只讲局2022年第一季度党建工作例会暨党风廉政建设推进会上的讲话：讲话的结构（开头、五个问题、五方面要求、结尾），"
-    "讲话里的提法（如“五个必由之路”“四明确”“一岗双责”“四风”），以及谁要做什么。\n"
-    "可以试试问：“讲话指出了哪些问题”“四明确指什么”“纪检+是什么监督模式”。"
-)
-
-
 def _quoted(title: str) -> str:
     """A title in “…”, unless it quotes its own term already (“三会一课”, 监督执纪“四种形态”)."""
     return title if "“" in title else f"“{title}”"
@@ -1231,6 +1226,7 @@ def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: f
             "synonyms",
             fingerprint([SOURCE_FINGERPRINT, synonyms_path.read_bytes()]),
             lambda: load_synonyms(synonyms_path),
+            scope=kb.pack.id,
         )
         if synonyms_path.exists()
         else {}

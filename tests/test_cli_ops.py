@@ -23,7 +23,7 @@ from storage_helpers import damage, fill
 from bot.backup import BackupError, TargetExistsError, backup_database, backup_path_for
 from bot.cli_ops import register
 from bot.doctor import mask, method_url
-from bot.knowledge import DEFAULT_DIR
+from bot.knowledge import DEFAULT_DIR, resolve_pack
 from bot.settings import MASK
 from bot.storage import Store, schema_version
 from tests.fake_bot_api import BOT_ID, BOT_USERNAME, TOKEN, FakeBotApiServer
@@ -105,14 +105,15 @@ def test_a_broken_knowledge_file_fails_naming_file_and_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     copy = shutil.copytree(DEFAULT_DIR, tmp_path / "knowledge")
-    (copy / "zz_broken.yaml").write_text("- id: broken\n  kind: term\n  title: [unclosed\n", encoding="utf-8")
+    broken = copy / resolve_pack(DEFAULT_DIR).name / "entries" / "zz_broken.yaml"
+    broken.write_text("- id: broken\n  kind: term\n  title: [unclosed\n", encoding="utf-8")
     monkeypatch.setenv("BOT_KNOWLEDGE", str(copy))
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     code = run_cli("doctor", "--offline")
     checks = lines(capsys.readouterr().out)
     assert code == 1
     assert checks["knowledge"].startswith("FAIL  knowledge: 1 problem: ")
-    assert f"{copy / 'zz_broken.yaml'}:4: YAML error" in checks["knowledge"]
+    assert f"{broken}:4: YAML error" in checks["knowledge"]
     assert checks["database"].startswith("ok    ")  # the other checks still ran
 
 
@@ -123,7 +124,8 @@ def test_an_explicit_knowledge_folder_wins_over_bot_knowledge(
     monkeypatch.setenv("BOT_KNOWLEDGE", str(tmp_path / "nowhere"))
     monkeypatch.setenv("BOT_TOKEN", TOKEN)
     assert run_cli("--knowledge", str(copy), "doctor", "--offline") == 0
-    assert lines(capsys.readouterr().out)["knowledge"].endswith(f" entries in {copy}")
+    pack = copy / resolve_pack(DEFAULT_DIR).name
+    assert f" entries in {pack} (" in lines(capsys.readouterr().out)["knowledge"]
 
 
 @pytest.mark.parametrize(

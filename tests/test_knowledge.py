@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main, quoted_phrases
-from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge, name_key
+from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge, name_key, resolve_pack
 from bot.render import BACKGROUND_LABEL, entry_text
 from tests.conftest import TINY_ENTRIES, write_kb
 
@@ -179,7 +179,7 @@ def test_kb_check_show_and_list_on_a_good_base(tiny_kb_dir: Path, capsys) -> Non
 
 
 def test_speech_is_the_verbatim_copy() -> None:
-    data = (DEFAULT_DIR / "speech.txt").read_bytes()
+    data = (resolve_pack(DEFAULT_DIR) / "speech.txt").read_bytes()
     assert hashlib.sha256(data).hexdigest() == SPEECH_SHA256
     if SHARED_SPEECH.exists():
         assert data == SHARED_SPEECH.read_bytes()

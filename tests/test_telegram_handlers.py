@@ -267,7 +267,7 @@ async def test_metacharacters_in_a_question_are_escaped_where_echoed(bot: Bot) -
 )
 async def test_a_sticker_or_photo_gets_a_polite_text_only_reply(bot: Bot, content: dict[str, Any]) -> None:
     reply = only(await bot.send("message", message(None, **content)))
-    assert reply.text == texts.TEXT_ONLY
+    assert reply.text == texts.text_only(bot.app.bot_data.library.kb.pack)
     [logged] = await bot.exchanges()
     assert not logged["answered"] and logged["question"].startswith("[")
 
@@ -369,7 +369,7 @@ async def test_a_group_message_for_the_bot_is_answered_quoting_it(bot: Bot, opti
 async def test_start_welcomes_with_examples_and_says_what_is_stored(bot: Bot) -> None:
     reply = only(await bot.text("/start"))
     assert texts.PRIVACY in visible(reply)
-    assert reply.callback_data() == [f"x:{n}" for n in range(len(texts.EXAMPLES))]
+    assert reply.callback_data() == [f"x:{n}" for n in range(len(bot.app.bot_data.library.kb.pack.examples))]
     calls = await bot.press("x:1")
     assert visible(only(calls)).startswith("主体、方式、对象、措施")
 
@@ -383,7 +383,9 @@ async def test_help_lists_every_command_and_the_privacy_line(bot: Bot) -> None:
 
 async def test_about_names_the_meeting_the_date_and_the_source(bot: Bot) -> None:
     text = visible(only(await bot.text("/about")))
-    assert texts.MEETING in text and "2022年第一季度" in text and "讲话全文" in text
+    assert (
+        bot.app.bot_data.library.kb.pack.meeting in text and "2022年第一季度" in text and "讲话全文" in text
+    )
 
 
 @pytest.mark.parametrize("command", ["/ask", "/explain", "/search"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import DEFAULT_DIR, load_knowledge
+from bot.knowledge import DEFAULT_DIR, load_knowledge, resolve_pack
 from bot.logs import RedactingFormatter
 from bot.matching import load_rules
 from bot.settings import MASK, Secret, Settings, SettingsError, file_url_for
@@ -163,7 +163,7 @@ def test_flood_limits_must_make_sense() -> None:
 # ---- outline and search ----------------------------------------------------------------------------------
 
 KB = load_knowledge(DEFAULT_DIR)
-RULES = load_rules(DEFAULT_DIR / "rules.yaml", KB)
+RULES = load_rules(resolve_pack(DEFAULT_DIR) / "rules.yaml", KB)
 
 
 def test_the_outline_holds_every_section_once_in_speech_order() -> None:

@@ -52,8 +52,10 @@ INLINE_RESULTS = 10
 
 async def start(update: Update, context: BotContext) -> None:
     """Welcome, what to ask, example buttons, and what is stored."""
-    await reply_html(update.effective_message, texts.WELCOME, examples_keyboard(texts.EXAMPLES))
-    context.log(update, texts.WELCOME)
+    pack = context.library.kb.pack
+    text = texts.welcome(pack)
+    await reply_html(update.effective_message, text, examples_keyboard(pack.examples))
+    context.log(update, text)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -80,8 +82,9 @@ async def ask(update: Update, context: BotContext) -> None:
     """/ask 问题: the same as writing the question, and the way to ask in a group."""
     asked = " ".join(context.args or ())
     if not asked:
-        await reply_html(update.effective_message, texts.USAGE_ASK)
-        context.log(update, texts.USAGE_ASK, answered=False)
+        usage = texts.usage_ask(context.library.kb.pack)
+        await reply_html(update.effective_message, usage)
+        context.log(update, usage, answered=False)
         return
     result = context.library.matcher.match(asked)
     await reply_match(update.effective_message, result, context.library)
@@ -92,8 +95,9 @@ async def explain(update: Update, context: BotContext) -> None:
     """/explain 术语: the entry of that exact name when there is one, else the best match."""
     term = " ".join(context.args or ())
     if not term:
-        await reply_html(update.effective_message, texts.USAGE_EXPLAIN)
-        context.log(update, texts.USAGE_EXPLAIN, answered=False)
+        usage = texts.usage_explain(context.library.kb.pack)
+        await reply_html(update.effective_message, usage)
+        context.log(update, usage, answered=False)
         return
     entry = context.library.by_name(term)
     if entry is None:
@@ -108,8 +112,9 @@ async def explain(update: Update, context: BotContext) -> None:
 
 async def not_text(update: Update, context: BotContext) -> None:
     """A sticker, photo, voice… : say politely that only text works."""
-    await reply_html(update.effective_message, texts.TEXT_ONLY)
-    context.log(update, texts.TEXT_ONLY, answered=False)
+    text = texts.text_only(context.library.kb.pack)
+    await reply_html(update.effective_message, text)
+    context.log(update, text, answered=False)
 
 
 async def sections(update: Update, context: BotContext) -> None:
@@ -147,10 +152,11 @@ async def example_button(update: Update, context: BotContext) -> None:
     """x:<n> asks the n-th example question of /start."""
     query = update.callback_query
     number = query.data.removeprefix("x:")
-    if not number.isdigit() or int(number) >= len(texts.EXAMPLES) or update.effective_chat is None:
+    examples = context.library.kb.pack.examples
+    if not number.isdigit() or int(number) >= len(examples) or update.effective_chat is None:
         return await stale_button(update, context)
     await query.answer()
-    result = context.library.matcher.match(texts.EXAMPLES[int(number)])
+    result = context.library.matcher.match(examples[int(number)])
     await send_match(context.bot, update.effective_chat.id, result, context.library)
     context.log(update, question=result.question, match=result)
 
@@ -160,7 +166,7 @@ async def search(update: Update, context: BotContext) -> None:
     word = clean_text(" ".join(context.args or ()))  # echoed when not found: a lone surrogate cannot be sent
     found = find_word(context.library.kb.speech, word) if word.strip() else None
     if found is None:
-        text = texts.not_found(word) if word.strip() else texts.USAGE_SEARCH
+        text = texts.not_found(word) if word.strip() else texts.usage_search(context.library.kb.pack)
         await reply_html(update.effective_message, text)
         context.log(update, text, answered=False)
         return

@@ -94,7 +94,7 @@ async def quiz(update: Update, context: BotContext) -> None:
     word = without_mention(" ".join(context.args or ()), context.bot.username).strip()
     pool = questions_about(context.library.questions, word, context.library.matcher) if word else None
     if word and not pool:
-        text = texts.quiz_no_topic(word)
+        text = texts.quiz_no_topic(word, context.library.kb.pack)
         await reply_html(update.effective_message, text)
         context.log(update, text, answered=False)
         return
