@@ -1,3 +1,3 @@
-"""A study bot for one speech: 局2022年第一季度党建工作例会暨党风廉政建设推进会."""
+"""A study bot for the speeches of party meetings: each speech is a pack under knowledge/."""
 
 __version__ = "0.1.0"

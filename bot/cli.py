@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import argparse
 import faulthandler
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.knowledge import DEFAULT_DIR, KnowledgeBase, KnowledgeError, load_knowledge
+from bot.cli_common import load_or_report, print_problems
+from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.render import entry_text
+from bot.settings import knowledge_dir_from_env
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def load_or_report(directory: Path) -> KnowledgeBase | None:
-    """The knowledge base, or None after printing every problem in it (each subcommand then exits 1)."""
-    try:
-        return load_knowledge(directory)
-    except KnowledgeError as error:
-        print_problems(error)
-        return None
-
-
-def print_problems(error: KnowledgeError) -> None:
-    print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
-    for problem in error.problems:
-        print(f"  {problem}", file=sys.stderr)
 
 
 def quoted_phrases(speech: str) -> list[str]:
@@ -107,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--knowledge",
         type=Path,
-        default=Path(os.environ.get("BOT_KNOWLEDGE") or DEFAULT_DIR),
+        default=knowledge_dir_from_env(),
         help="folder holding speech.txt and the YAML entries (default: BOT_KNOWLEDGE, else %(default)s)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -8,11 +8,11 @@ The checks live in `bot.doctor`, loaded only when asked for: `ask` and `chat` st
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from bot.knowledge import DEFAULT_DIR
+from bot.settings import environment
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,7 +43,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from bot.doctor import FAIL, diagnose, mask
 
-    env = dict(os.environ)
+    env = environment()
     token = env.get("BOT_TOKEN", "").strip()
     explicit = Path(args.knowledge) if Path(args.knowledge) != DEFAULT_DIR else None
     failed = False
@@ -55,7 +55,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from bot.backup import BackupError, TargetExistsError, backup_database
-    from bot.storage import db_path_from_env
+    from bot.settings import db_path_from_env
 
     source = db_path_from_env()
     try:

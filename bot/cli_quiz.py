@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bot.cli import load_or_report
+from bot.cli_common import load_or_report
 
 if TYPE_CHECKING:  # the question bank loads only for `quiz`
     from bot.quiz import Question

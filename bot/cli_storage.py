@@ -90,7 +90,8 @@ def _with_store(job: Callable[[Store], Awaitable[int]]) -> int:
     """Run one job against the BOT_DB store; a store that cannot be used is one line and exit code 2."""
     import asyncio
 
-    from bot.storage import Store, StoreError, db_path_from_env
+    from bot.settings import db_path_from_env
+    from bot.storage import Store, StoreError
 
     async def run() -> int:
         async with Store(db_path_from_env()) as store:
@@ -109,7 +110,7 @@ async def _stats(store: Store, args: argparse.Namespace) -> int:
         print(json_text(stats, indent=2))
         return 0
     period = f"last {args.days} days" if args.days else "all time"
-    from bot.storage import db_path_from_env
+    from bot.settings import db_path_from_env
 
     print(f"{period}, {db_path_from_env()}")
     print(f"  exchanges  {stats['exchanges']:>8,}")

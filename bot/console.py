@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 import tempfile
 import time
@@ -18,7 +17,6 @@ from datetime import tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.knowledge import DEFAULT_DIR, PackInfo
 from bot.matching import Match, Matcher, build_matcher
@@ -44,7 +42,7 @@ MAX_LINE_BYTES = 1 << 20
 
 def load_matcher(args: argparse.Namespace) -> Matcher | None:
     """The matcher for the CLI, or None after printing the knowledge-base errors."""
-    from bot.cli import load_or_report
+    from bot.cli_common import load_or_report
 
     kb = load_or_report(getattr(args, "knowledge", DEFAULT_DIR))
     return None if kb is None else build_matcher(kb)
@@ -186,10 +184,9 @@ def chat_store(args: argparse.Namespace, stack: contextlib.ExitStack) -> Console
 
 def _local_zone() -> tzinfo:
     """BOT_TIMEZONE when it is valid (the day a streak counts), else Asia/Shanghai."""
-    try:
-        return ZoneInfo(os.environ.get("BOT_TIMEZONE") or "Asia/Shanghai")
-    except (ValueError, ZoneInfoNotFoundError):
-        return ZoneInfo("Asia/Shanghai")
+    from bot.settings import timezone_from_env
+
+    return timezone_from_env()
 
 
 def _prompted_lines() -> Iterator[str]:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.matching import Match
-from bot.storage import Exchange, Store, StoreError, db_path_from_env
+from bot.settings import db_path_from_env
+from bot.storage import Exchange, Store, StoreError
 
 
 class ConsoleStore:

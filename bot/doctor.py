@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from bot.knowledge import DEFAULT_DIR, KnowledgeError, load_knowledge
-from bot.settings import MASK, TOKEN_PATTERN, Settings, SettingsError
-from bot.storage import DEFAULT_DB, Store, StoreError, schema_version
+from bot.settings import DEFAULT_DB, MASK, TOKEN_PATTERN, Settings, SettingsError
+from bot.storage import Store, StoreError, schema_version
 
 OK, FAIL, SKIP = "ok", "FAIL", "skip"
 SHOWN_PROBLEMS = 3

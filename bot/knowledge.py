@@ -64,7 +64,7 @@ class Entry:
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     background: str | None = None
-    mention_only: bool = False  # the speech names it but does not give its contents (中央八项规定精神)
+    mention_only: bool = False  # the speech names it but does not give its contents (a document it cites)
     source: str = ""  # "file:line", for error messages and editors
 
     @property

@@ -1,7 +1,7 @@
 """Question normalisation, table-driven: every rewrite is a row of data, applied in a fixed order.
 
-Both the questions and the knowledge base's own texts go through the same steps, so "5个必由之路", "問題④"
-and "五个必由之路" meet on common ground.
+Both the questions and the knowledge base's own texts go through the same steps, so "3个聚焦", "問題④"
+and "三个聚焦" meet on common ground.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ COLLOQUIAL = (
     ("仨", "三个"),  # 过去仨月, 那仨问题
     ("俩", "两个"),
 )
-# Everyday constructions for "now X, now Y", rewritten the way the speech says it (时紧时松, 时冷时热).
+# Everyday constructions for "now X, now Y", rewritten the way speeches of the genre say it (时X时Y: 时快时慢).
 ALTERNATION = re.compile(
     r"(?:一阵儿?|一会儿?|忽而|有时)([\u4e00-\u9fff])(?:，|,|\s)?(?:一阵儿?|一会儿?|忽而|有时)([\u4e00-\u9fff])"
 )
@@ -117,7 +117,7 @@ FILLERS = re.compile(
     )
 )
 
-# Everything but letters, digits, CJK and "+" (纪检+) becomes a space.
+# Everything but letters, digits, CJK and "+" (a name such as 监督+) becomes a space.
 PUNCTUATION = re.compile(r"[^\w+\u3400-\u9fff]+")
 DIGITS = re.compile(r"(?<![\d.])\d{1,2}(?![\d.年])")
 ROMAN = re.compile(r"(?<=第)(iii|ii|iv|i|v)(?![a-z])")

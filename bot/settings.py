@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.daily import DEFAULT_DAILY_COUNT, DEFAULT_DAILY_TIME, MAX_DAILY_COUNT, parse_time
 from bot.knowledge import DEFAULT_DIR
-from bot.storage import DEFAULT_DB
 
+DEFAULT_DB = Path("data/bot.sqlite3")
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MASK = "**********"
@@ -73,6 +73,38 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
+
+
+def environment() -> dict[str, str]:
+    """A copy of the environment, for `doctor`, which reports on every setting (only this module reads it)."""
+    return dict(os.environ)
+
+
+def knowledge_dir_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """BOT_KNOWLEDGE, or the repository's folder of packs."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("BOT_KNOWLEDGE") or DEFAULT_DIR)
+
+
+def opt_into_ptb_timedelta() -> None:
+    """PTB 22 reads durations (RetryAfter.retry_after…) as timedelta once PTB_TIMEDELTA is set, and warns
+    otherwise; set here so that settings stay the one module that touches the environment."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def db_path_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the database lives: BOT_DB, or ./data/bot.sqlite3 (for the CLI reports, which need no token)."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("BOT_DB") or DEFAULT_DB)
+
+
+def timezone_from_env(environ: Mapping[str, str] | None = None) -> ZoneInfo:
+    """BOT_TIMEZONE for the console, which needs no other setting; a bad name falls back to the default."""
+    env = os.environ if environ is None else environ
+    try:
+        return ZoneInfo(env.get("BOT_TIMEZONE") or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def file_url_for(base_url: str) -> str:

@@ -46,7 +46,6 @@ from bot.integrity import check_database, damage_message
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DB = Path("data/bot.sqlite3")
 FRONT_ENDS = ("telegram", "console")
 STATUSES = ("ok", "dropped", "error")  # "dropped": flood control refused it; "error": the reply failed
 RETENTION_INTERVAL_S = 24 * 60 * 60
@@ -321,21 +320,6 @@ def clean_text(text: str) -> str:
     if _SURROGATE.search(text) is None:
         return text
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
-
-def db_path_from_env() -> Path:
-    """Where the database lives: BOT_DB, or ./data/bot.sqlite3."""
-    return Path(os.environ.get("BOT_DB") or DEFAULT_DB)
-
-
-def retention_days_from_env() -> int | None:
-    """BOT_RETENTION_DAYS as a number of days, or None (the default) to keep exchanges forever."""
-    raw = os.environ.get("BOT_RETENTION_DAYS", "").strip()
-    if not raw:
-        return None
-    if not raw.isdecimal() or int(raw) < 1:
-        raise StoreError(f"BOT_RETENTION_DAYS must be a whole number of days (1 or more), not {raw!r}")
-    return int(raw)
 
 
 def schema_version() -> int:

@@ -32,9 +32,7 @@ from bot.storage import (
     Store,
     StoreError,
     clean_text,
-    db_path_from_env,
     migrate,
-    retention_days_from_env,
     schema_version,
 )
 
@@ -271,18 +269,11 @@ def test_a_wal_file_left_by_another_user_is_named(tmp_path: Path, monkeypatch: p
     assert storage._reason(sqlite3.OperationalError("database is locked"), path) == "database is locked"
 
 
-def test_paths_and_retention_come_from_the_environment(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv("BOT_DB", raising=False)
-    monkeypatch.delenv("BOT_RETENTION_DAYS", raising=False)
-    assert db_path_from_env() == Path("data/bot.sqlite3")
-    assert retention_days_from_env() is None
-    monkeypatch.setenv("BOT_DB", "/srv/bot/db.sqlite3")
-    monkeypatch.setenv("BOT_RETENTION_DAYS", "90")
-    assert db_path_from_env() == Path("/srv/bot/db.sqlite3")
-    assert retention_days_from_env() == 90
-    monkeypatch.setenv("BOT_RETENTION_DAYS", "ninety")
-    with pytest.raises(StoreError, match="BOT_RETENTION_DAYS"):
-        retention_days_from_env()
+def test_the_database_path_comes_from_bot_db_and_defaults_to_data() -> None:
+    from bot.settings import db_path_from_env
+
+    assert db_path_from_env({}) == Path("data/bot.sqlite3")
+    assert db_path_from_env({"BOT_DB": "/srv/bot/db.sqlite3"}) == Path("/srv/bot/db.sqlite3")
 
 
 # -- the queued log ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from bot.logs import RedactingFormatter
 from bot.matching import load_rules
 from bot.settings import MASK, Secret, Settings, SettingsError, file_url_for
 from bot.telegram.chart import daily_series, render_chart
-from bot.telegram.flood import FloodGate, Verdict
+from bot.telegram.floodgate import FloodGate, Verdict
 from bot.telegram.reading import build_outline, find_word
 from tests.fake_bot_api import TOKEN
 

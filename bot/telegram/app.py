@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from telegram import BotCommandScopeChat, Update
 from telegram.constants import ParseMode
@@ -17,13 +16,13 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.settings import Settings
+from bot.settings import Settings, opt_into_ptb_timedelta
 from bot.storage import Store
 from bot.telegram import admin, flood, handlers, inbox, quiz, texts
 from bot.telegram.broadcast import DeliveryUncertain, PacedRateLimiter, not_received
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
-from bot.telegram.flood import FloodGate
+from bot.telegram.floodgate import FloodGate
 from bot.telegram.inbox import DurableBot, InboxApplication
 from bot.telegram.reading import Library
 
@@ -46,8 +45,7 @@ def build_application(
     updates_request: BaseRequest | None = None,
 ) -> Application:
     """The bot, configured; `request`s replace PTB's HTTP client (the tests record calls with one)."""
-    # PTB 22 reads durations (RetryAfter.retry_after…) as timedelta once this is set, and warns otherwise.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    opt_into_ptb_timedelta()
     bot = DurableBot(
         token=settings.require_token(),
         base_url=settings.api_base_url,

@@ -20,7 +20,7 @@ from bot.matching import Match
 from bot.settings import Settings
 from bot.storage import Exchange, Store
 from bot.study import Study
-from bot.telegram.flood import FloodGate
+from bot.telegram.floodgate import FloodGate
 from bot.telegram.html import visible_text
 from bot.telegram.reading import Library
 

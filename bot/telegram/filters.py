@@ -87,3 +87,7 @@ MEDIA = (
     | filters.POLL
     | filters.Dice.ALL
 )
+
+
+NEW = filters.UpdateType.MESSAGE  # commands are not run again when their message is edited
+CHATS = filters.ChatType.PRIVATE | filters.ChatType.GROUPS

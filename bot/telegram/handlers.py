@@ -31,7 +31,7 @@ from bot.storage import clean_text
 from bot.telegram import texts
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
-from bot.telegram.filters import ADDRESSED, HAS_TEXT, MEDIA, TARGETED_COMMAND, without_mention
+from bot.telegram.filters import ADDRESSED, CHATS, HAS_TEXT, MEDIA, NEW, TARGETED_COMMAND, without_mention
 from bot.telegram.html import entry_html, hits_html, split_html
 from bot.telegram.keyboards import (
     button,
@@ -44,8 +44,6 @@ from bot.telegram.keyboards import (
 from bot.telegram.reading import Library, find_word
 from bot.telegram.replies import edit_html, reply_html, reply_match, send_html, send_match
 
-NEW = filters.UpdateType.MESSAGE  # commands are not run again when their message is edited
-CHATS = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
 HITS_PER_PAGE = 5
 INLINE_RESULTS = 10
 

@@ -24,8 +24,7 @@ from bot.study import PollTarget, Study
 from bot.telegram import texts
 from bot.telegram.broadcast import DeliveryUncertain, Report, broadcast, with_retry
 from bot.telegram.context import BotContext
-from bot.telegram.filters import without_mention
-from bot.telegram.handlers import CHATS, NEW
+from bot.telegram.filters import CHATS, NEW, without_mention
 from bot.telegram.replies import reply_html
 
 log = logging.getLogger(__name__)

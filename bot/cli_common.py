@@ -1,0 +1,27 @@
+"""What every command-line front end shares: loading the pack, or printing every problem in it.
+
+Apart from bot.cli so that the console (a front end) can use it without importing the CLI, which starts the
+Telegram bot too.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+
+
+def load_or_report(directory: Path) -> KnowledgeBase | None:
+    """The knowledge base, or None after printing every problem in it (each subcommand then exits 1)."""
+    try:
+        return load_knowledge(directory)
+    except KnowledgeError as error:
+        print_problems(error)
+        return None
+
+
+def print_problems(error: KnowledgeError) -> None:
+    print(f"knowledge base is broken ({len(error.problems)} problems):", file=sys.stderr)
+    for problem in error.problems:
+        print(f"  {problem}", file=sys.stderr)
