@@ -33,6 +33,7 @@ from bot.matching import (
     primary_reading,
     readings,
 )
+from bot.matching.layers.examples import nearest_examples
 from bot.normalize import FILLERS, normalize
 from tests.conftest import write_kb
 
@@ -671,13 +672,10 @@ def test_one_word_in_common_with_an_example_is_a_coincidence(tmp_path: Path) -> 
     folder = write_kb(tmp_path / "kb")
     (folder / "examples.yaml").write_text("term-si-mingque:\n  - 谁来牵头、用啥法子\n", encoding="utf-8")
     matcher = build_matcher(load_knowledge(folder))
+    size = len(matcher.entries)
+    assert nearest_examples(matcher._examples, matcher.plain_words(normalize("谁来牵头")), size).max() == 0
     assert (
-        matcher._examples.nearest(matcher.plain_words(normalize("谁来牵头")), len(matcher.entries)).max() == 0
-    )
-    assert (
-        matcher._examples.nearest(
-            matcher.plain_words(normalize("谁来牵头用啥法子")), len(matcher.entries)
-        ).max()
+        nearest_examples(matcher._examples, matcher.plain_words(normalize("谁来牵头用啥法子")), size).max()
         > 0.9
     )
 

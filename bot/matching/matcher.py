@@ -26,26 +26,33 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.cache import cached, fingerprint, usable_cache_dir
-from bot.knowledge import Entry, KnowledgeBase, KnowledgeError, read_yaml
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matching import wording
+from bot.matching.language import CHINESE_DIGITS, LEADING_VERBS, STOPCHARS, STOPWORDS
+from bot.matching.layers.examples import nearest_examples
+from bot.matching.layers.rules import Rules
+from bot.matching.postings import Bigrams, ExampleIndex, Postings
+from bot.matching.result import Match, refused
+from bot.matching.sounds import primary_reading, readings, sounds, sounds_like
 from bot.normalize import normalize
-from bot.render import entry_text
-from bot.thesaurus import cilin_fingerprint, cilin_groups
 
 # The cached coverage index is only valid for the code that built it.
+_PACKAGE = Path(__file__).parent
 SOURCE_FINGERPRINT = fingerprint(
-    Path(__file__).with_name(name).read_bytes() for name in ("matching.py", "normalize.py")
+    [path.read_bytes() for path in sorted(_PACKAGE.rglob("*.py"))]
+    + [_PACKAGE.parent.joinpath("normalize.py").read_bytes()]
 )
 CONFIDENT = 0.45
 CLEAR_WINNER = 0.36
@@ -75,7 +82,6 @@ DESCRIBED_WORDS = 2
 MAX_QUESTION_CHARS = 300
 MAX_SUGGESTIONS = 3
 TOP = 5  # the decision looks at the five best entries at most (ordinal lifts, suggestions, ties)
-CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # What a question asks for, and what an answer to it must contain: (question pattern, text pattern, what it is).
 _NUMERAL = "[0-9〇零一二三四五六七八九十百]"
@@ -116,106 +122,6 @@ CONTENTS_QUESTION = re.compile(
     "|具体(?:是|指)[^，。？！ ]{1,3}什么"  # 具体是亮什么、学什么
 )
 
-# Words that say how a question is asked, not what it is about.
-# Verbs a section's title starts with, that people leave out when they name its topic (组织建设那部分).
-LEADING_VERBS = ("进一步", "强化", "加强", "坚持", "持续", "深化", "推进", "严格", "切实", "全面")
-STOPWORDS = frozenset(
-    """
-    的 了 是 在 和 与 及 或 对 把 被 给 从 向 让 由 将 就 都 也 还 又 而 并 等 之 其 这 那 些 个 位 种 条 点 项
-    什么 怎么 怎样 如何 为何 为什么 哪些 哪个 哪几 哪几个 哪一 哪 几 几个 多少 是否 有没有 吗 么 呢 吧 啊
-    讲话 讲话中 讲话里 讲话里面 这篇 篇 文中 文章 原文 原话 里 里面 中 上 下 提到 提及 提出 说 说的 说了 讲 讲了
-    讲的 谈 谈到 指 指的 指的是 意思 含义 内涵 解释 理解 具体 主要 一下 有 要 会 能 可以 应该 需要 该
-    请 问 我 我们 你 您 他 她 它 他们 大家 咱们 一共 分别 各自 都是 是什么 什么样 怎么样 怎么办 做 做什么
-    嗯 哦 这个 那个 这些 那些 这词 词 词儿 一词 说法 提法 概念 内容 东西 情况 方面 部分
-    看待 认为 评价 描述 批评 怎么说 如何说 形容 表述 阐述 论述 看法 观点 态度 回事 一回事 到底 究竟
-    之后 以后 之前 以前 时候 时 后 前 还 再 才 已经 已 所 为 以 于 着 过 得 地 很 最 更 比较 特别
-    有人 有的 有些
-    听说 问问 提了 提过 说过 是不是 这次 这块 那块 哪块 一块 哪一块 这种 那种 这样 那样 怎么回事 局里 咱局
-    """.split()
-)
-STOPCHARS = frozenset(
-    "的了是在和与及或对把被给从向让由将就都也还又而并等之其这那些个吗么呢吧啊什怎样如何哪几多少讲话说提到里中上下要有会能可以该请问我你您他她它们"
-)
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    name: str
-    pattern: re.Pattern[str]
-    target: str
-    priority: float
-    unless: re.Pattern[str] | None = None
-    strict: bool = False  # words the knowledge base never uses, left beside the pattern, count against it
-
-
-@dataclass(frozen=True)
-class Rules:
-    rules: tuple[Rule, ...] = ()
-    children: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    ordinal: re.Pattern[str] | None = None
-    compare: re.Pattern[str] | None = None
-
-
-def load_rules(path: Path | str, kb: KnowledgeBase) -> Rules:
-    """Read knowledge/rules.yaml; a bad pattern or an unknown target names the file and line."""
-    path = Path(path)
-    data: Any = read_yaml(path)
-    problems: list[str] = []
-    if not isinstance(data, dict):
-        raise KnowledgeError([f"{path}:1: rules file must be a mapping with a 'rules' list"])
-
-    def compile_at(text: Any, line: int, what: str) -> re.Pattern[str] | None:
-        try:
-            return re.compile(str(text))
-        except re.error as error:
-            problems.append(f"{path}:{line}: {what}: bad pattern: {error}")
-            return None
-
-    def target_exists(template: str) -> bool:
-        return all(template.format(n=n) in kb for n in range(1, 2)) if "{n}" in template else template in kb
-
-    lines = data.get("__lines__", {})
-    rules: list[Rule] = []
-    for raw in data.get("rules") or []:
-        line = raw.get("__line__", 0)
-        name = str(raw.get("name", "?"))
-        pattern = compile_at(raw.get("pattern", ""), line, f"rule {name!r}")
-        unless = compile_at(raw["unless"], line, f"rule {name!r}") if raw.get("unless") else None
-        target = str(raw.get("target", ""))
-        if not target_exists(target):
-            problems.append(f"{path}:{line}: rule {name!r}: target {target!r} is not an entry id")
-        priority = raw.get("priority", 0.8)
-        if not isinstance(priority, int | float) or not 0 <= priority <= 1:
-            problems.append(f"{path}:{line}: rule {name!r}: priority must be a number in [0, 1]")
-        if pattern is not None:
-            rules.append(Rule(name, pattern, target, float(priority), unless, bool(raw.get("strict", False))))
-    children = {k: v for k, v in (data.get("children") or {}).items() if not k.startswith("__")}
-    for parent, template in children.items():
-        if parent not in kb or not target_exists(template):
-            problems.append(f"{path}:{lines.get('children', 0)}: children: {parent!r} → {template!r} unknown")
-    ordinal = compile_at(data["ordinal"], lines.get("ordinal", 0), "ordinal") if data.get("ordinal") else None
-    compare = compile_at(data["compare"], lines.get("compare", 0), "compare") if data.get("compare") else None
-    if problems:
-        raise KnowledgeError(problems)
-    return Rules(tuple(rules), MappingProxyType(children), ordinal, compare)
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """The outcome for one question: an answer, suggestions, or a decline, with the text to show."""
-
-    question: str
-    normalized: str
-    answered: bool
-    entry_id: str | None
-    score: float
-    suggestions: tuple[str, ...]
-    text: str
-    entry_ids: tuple[str, ...] = ()
-    outcome: str = "decline"  # answer | suggest | unstated | decline | empty | too_long
-
 
 @dataclass(frozen=True, slots=True)
 class _Name:
@@ -224,132 +130,11 @@ class _Name:
     readings: tuple[frozenset[str], ...]
 
 
-class _Postings(NamedTuple):
-    """Term → the entries that hold it, flat: entries[start:end] and their field weight × IDF, for numpy."""
-
-    idf: dict[str, float]
-    spans: dict[str, tuple[int, int]]
-    entries: np.ndarray
-    weighted: np.ndarray
-
-    @classmethod
-    def of(cls, postings: Mapping[str, Mapping[int, float]], size: int) -> _Postings:
-        idf = {term: math.log(1 + size / len(held)) for term, held in postings.items()}
-        spans: dict[str, tuple[int, int]] = {}
-        entries: list[int] = []
-        weighted: list[float] = []
-        for term, held in postings.items():
-            spans[term] = (len(entries), len(entries) + len(held))
-            entries.extend(held)
-            weighted.extend(weight * idf[term] for weight in held.values())
-        return cls(idf, spans, np.array(entries, dtype=np.intp), np.array(weighted, dtype=np.float64))
-
-    def add_shares(self, shares: np.ndarray, terms: Iterable[str], total: float) -> None:
-        """shares[entry] += weight × IDF / total for every term, in order (the sums match a plain loop's)."""
-        for term in terms:
-            span = self.spans.get(term)
-            if span is not None:
-                start, end = span
-                shares[self.entries[start:end]] += self.weighted[start:end] / total
-
-    def holds(self, term: str, entry: int) -> bool:
-        start, end = self.spans[term]
-        return bool((self.entries[start:end] == entry).any())
-
-
 class _Reading(NamedTuple):
     """A question read once: jieba's plain cut, and its words' synonyms (table, thesaurus, typos)."""
 
     cut: list[str]
     synonyms: Mapping[str, str]
-
-
-class _Examples(NamedTuple):
-    """Questions people ask for each entry, as weighted words; the nearest one speaks for its entry.
-
-    A word's weight is its IDF over the entries' example sets, so words that many entries' examples share
-    (讲话, 要求) weigh little; a question's words that no example uses weigh most, as off-topic questions do.
-    """
-
-    idf: dict[str, float]
-    owner: np.ndarray
-    norm: np.ndarray
-    spans: dict[str, tuple[int, int]]
-    holders: np.ndarray
-
-    @classmethod
-    def of(cls, examples: Sequence[tuple[int, Sequence[str]]], size: int) -> _Examples:
-        entries_using: dict[str, set[int]] = defaultdict(set)
-        for entry, words in examples:
-            for word in words:
-                entries_using[word].add(entry)
-        idf = {word: math.log(1 + size / len(users)) for word, users in entries_using.items()}
-        where: dict[str, list[int]] = defaultdict(list)
-        for position, (_, words) in enumerate(examples):
-            for word in dict.fromkeys(words):
-                where[word].append(position)
-        spans: dict[str, tuple[int, int]] = {}
-        holders: list[int] = []
-        for word, positions in where.items():
-            spans[word] = (len(holders), len(holders) + len(positions))
-            holders.extend(positions)
-        norm = [math.sqrt(sum(idf[w] ** 2 for w in dict.fromkeys(words))) or 1.0 for _, words in examples]
-        return cls(
-            idf,
-            np.array([entry for entry, _ in examples], dtype=np.intp),
-            np.array(norm, dtype=np.float64),
-            spans,
-            np.array(holders, dtype=np.intp),
-        )
-
-    def nearest(self, words: Sequence[str], size: int) -> np.ndarray:
-        """Per entry, the cosine between the question's words and its nearest example that shares EXAMPLE_WORDS
-        of them (0 when none does)."""
-        best = np.zeros(size)
-        if not len(self.owner):
-            return best
-        unknown = max(self.idf.values(), default=1.0)
-        words = list(dict.fromkeys(words))
-        question_norm = math.sqrt(sum(self.idf.get(w, unknown) ** 2 for w in words))
-        dots = np.zeros(len(self.owner))
-        shared = np.zeros(len(self.owner), dtype=np.intp)
-        for word in words:
-            span = self.spans.get(word)
-            if span is not None:
-                dots[self.holders[span[0] : span[1]]] += self.idf[word] ** 2
-                shared[self.holders[span[0] : span[1]]] += 1
-        dots[shared < EXAMPLE_WORDS] = 0.0  # one word in common is a coincidence, not the same question
-        if question_norm:
-            np.maximum.at(best, self.owner, dots / (self.norm * question_norm))
-        return best
-
-
-class _Bigrams(NamedTuple):
-    """Character bigram → the names that contain it, once per occurrence: names[start:end]."""
-
-    spans: dict[str, tuple[int, int]]
-    names: np.ndarray
-
-    @classmethod
-    def of(cls, texts: Iterable[str]) -> _Bigrams:
-        where: dict[str, list[int]] = defaultdict(list)
-        for position, text in enumerate(texts):
-            for i in range(len(text) - 1):
-                where[text[i : i + 2]].append(position)
-        spans: dict[str, tuple[int, int]] = {}
-        names: list[int] = []
-        for bigram, positions in where.items():
-            spans[bigram] = (len(names), len(names) + len(positions))
-            names.extend(positions)
-        return cls(spans, np.array(names, dtype=np.intp))
-
-    def shared(self, text: str, count: int) -> np.ndarray:
-        """For each of `count` names, how many of its bigrams (by position) also stand in text."""
-        spans = [self.spans.get(bigram) for bigram in {text[i : i + 2] for i in range(len(text) - 1)}]
-        found = [self.names[start:end] for start, end in filter(None, spans)]
-        if not found:
-            return np.zeros(count, dtype=np.intp)
-        return np.bincount(np.concatenate(found), minlength=count)
 
 
 def _outside(
@@ -434,94 +219,8 @@ def _score_of(values: np.ndarray, index: int) -> float:
     return 0.0 if value == -math.inf else value
 
 
-def _sounds(word: str, limit: int = 16) -> list[tuple[str, ...]]:
-    """Every way the word can be read (polyphones), fuzzed; at most `limit` of them."""
-    sounds: list[tuple[str, ...]] = [()]
-    for char in word:
-        sounds = [(*sound, reading) for sound in sounds for reading in sorted(readings(char))][:limit]
-    return sounds
-
-
 def _lift(values: np.ndarray, index: int, value: float) -> None:
     values[index] = max(_score_of(values, index), value)
-
-
-# Fuzzy pinyin: the pairs that pinyin keyboards and southern accents confuse.
-_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-_FUZZY_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
-
-
-def _fuzzy(syllable: str) -> str:
-    for long, short in _FUZZY_INITIALS:
-        if syllable.startswith(long):
-            syllable = short + syllable[len(long) :]
-            break
-    if syllable.startswith("l"):
-        syllable = "n" + syllable[1:]
-    for long, short in _FUZZY_FINALS:
-        if syllable.endswith(long):
-            return syllable[: -len(long)] + short
-    return syllable
-
-
-def _build_reading_table() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
-    from pypinyin import Style, pinyin  # only when the cached table is missing: it costs 0.15 s to import
-
-    table = {}
-    primary = {}
-    # One object per set of readings, so the cached table pickles to half the size and loads twice as fast.
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    for code in range(0x3400, 0xA000):
-        char = chr(code)
-        found = pinyin(char, style=Style.NORMAL, heteronym=True, errors="ignore")
-        if found:
-            sounds = frozenset(_fuzzy(r) for r in found[0])
-            table[char] = shared.setdefault(sounds, sounds)
-            primary[char] = _fuzzy(found[0][0])
-    return table, primary
-
-
-@lru_cache(maxsize=1)
-def _reading_tables() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
-    from importlib.metadata import version
-
-    return cached(
-        "readings",
-        fingerprint([version("pypinyin"), repr(_FUZZY_INITIALS + _FUZZY_FINALS), "shared sets, primary"]),
-        _build_reading_table,
-    )
-
-
-def readings(char: str) -> frozenset[str]:
-    """Every toneless reading of one character (polyphones kept), fuzzed; a non-Chinese char reads as itself."""
-    return _reading_tables()[0].get(char) or frozenset((char,))
-
-
-def primary_reading(char: str) -> str:
-    """The reading a pinyin keyboard gives a typed character: its common one (家 is jia, not jie), fuzzed."""
-    return _reading_tables()[1].get(char, char)
-
-
-NEVER_A_TYPO = frozenset("是的了吗呢吧啊")
-
-
-def _sounds_like(
-    typed: str, typed_sounds: Sequence[str], name: str, name_readings: Sequence[frozenset[str]]
-) -> bool:
-    """Each typed character is the name's, or its common reading (typed_sounds) is one of the name's character's
-    readings.
-
-    A pinyin typo comes from typing the intended sound: 灯下嘿 (hei) for 灯下黑. The rare readings of the typed
-    character do not count: 几家单位 (jia, not its rare jie) is no 差单位 (cha or jie). Nor do the commonest
-    particles, which are what they seem: 这些问题是怎么来的 is no 问题四. And a two-character name needs one of
-    its characters written: two wrong characters of two are another word (垃圾分类 is no 家风).
-    """
-    if len(name) == 2 and typed[0] != name[0] and typed[1] != name[1]:
-        return False
-    return all(
-        t == n or (t not in NEVER_A_TYPO and sound in r)
-        for t, sound, n, r in zip(typed, typed_sounds, name, name_readings, strict=True)
-    )
 
 
 class Matcher:
@@ -580,7 +279,7 @@ class Matcher:
         self._fuzzy_names = [n.text for n in self._names if len(n.text) >= 4]
         self._fuzzy_owner = [n.entry for n in self._names if len(n.text) >= 4]
         self._fuzzy_lengths = np.array([len(text) for text in self._fuzzy_names], dtype=np.intp)
-        self._fuzzy_bigrams = _Bigrams.of(self._fuzzy_names)
+        self._fuzzy_bigrams = Bigrams.of(self._fuzzy_names)
         key = fingerprint(
             [SOURCE_FINGERPRINT, np.__version__, repr(kb.entries), repr(sorted(self._names_added))]
         )
@@ -606,7 +305,7 @@ class Matcher:
         by_sound: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for word in self._tokens.idf:
             if 2 <= len(word) <= 4 and word not in STOPWORDS and all("\u3400" <= c <= "\u9fff" for c in word):
-                for sound in _sounds(word):
+                for sound in sounds(word):
                     by_sound[sound].add(word)
         self._vocabulary_by_sound = dict(by_sound)
         # The thesaurus is read (and its words matched to the speech's) once per knowledge base and thesaurus file.
@@ -641,14 +340,14 @@ class Matcher:
             scope=kb.pack.id,
         )
 
-    def _example_index(self, examples: Mapping[str, Sequence[str]]) -> _Examples:
+    def _example_index(self, examples: Mapping[str, Sequence[str]]) -> ExampleIndex:
         asked = [
             (self._index_of[entry_id], self.plain_words(normalize(question)))
             for entry_id, questions in examples.items()
             if entry_id in self._index_of
             for question in questions
         ]
-        return _Examples.of(asked, len(self.entries))
+        return ExampleIndex.of(asked, len(self.entries))
 
     def _thesaurus_synonyms(self, groups: Iterable[Sequence[str]]) -> dict[str, str]:
         """Each unknown word of a synonym group → the group's most distinctive word that the speech uses.
@@ -782,7 +481,7 @@ class Matcher:
                     postings = gram_postings[gram]
                     postings[index] = max(postings.get(index, 0.0), weight)
         n = len(self.entries)
-        return math.log(1 + n), _Postings.of(token_postings, n), _Postings.of(gram_postings, n)
+        return math.log(1 + n), Postings.of(token_postings, n), Postings.of(gram_postings, n)
 
     # ---- the layers, each usable alone ---------------------------------------------------------
 
@@ -823,7 +522,7 @@ class Matcher:
                         continue  # two-syllable homophones are too common in long questions
                     if i + size > len(chars):
                         continue
-                    if _sounds_like(normalized[i : i + size], common[i : i + size], name.text, name.readings):
+                    if sounds_like(normalized[i : i + size], common[i : i + size], name.text, name.readings):
                         hits.append((i, i + size, name))
         return hits
 
@@ -1021,7 +720,7 @@ class Matcher:
             values[held] = COVERAGE_CEILING * cover[held] * (1 - max(0.0, unknown - 0.25))
         words = self.plain_words(normalized, reading.synonyms, reading.cut)
         if words:
-            near = self._examples.nearest(words, len(self.entries))
+            near = nearest_examples(self._examples, words, len(self.entries))
             for index in np.flatnonzero(near >= EXAMPLE_FLOOR).tolist():
                 _lift(values, index, EXAMPLE_SCALE * near.item(index))
         for bonus, hits in ((0.72, exact), (0.66, by_sound)):
@@ -1094,14 +793,14 @@ class Matcher:
             question = str(question)
         normalized = normalize(question[: MAX_QUESTION_CHARS * 20])
         if not any(c.isalnum() for c in normalized):
-            return self._refuse(question, normalized, "empty", self.kb.pack.text("empty"))
+            return refused(question, normalized, "empty", wording.empty_text(self.kb))
         if len(normalized) > MAX_QUESTION_CHARS:
-            too_long = self.kb.pack.text("too_long", max_chars=MAX_QUESTION_CHARS)
-            return self._refuse(question, normalized[:MAX_QUESTION_CHARS], "too_long", too_long)
+            too_long = wording.too_long_text(self.kb, MAX_QUESTION_CHARS)
+            return refused(question, normalized[:MAX_QUESTION_CHARS], "too_long", too_long)
         values, hits, rule_hits = self._scores(normalized)
         ranked = _ranked(values)
         if not ranked:
-            return self._refuse(question, normalized, "decline", self.decline_text())
+            return refused(question, normalized, "decline", wording.decline_text(self.kb))
         self._ordinal_lifts(normalized, hits, ranked, values)
         ranked = _ranked(values)
         scores = {i: values.item(i) for i in ranked}
@@ -1130,7 +829,7 @@ class Matcher:
                     None,
                     score,
                     ids,
-                    self.unstated_text(ids, lacking),
+                    wording.unstated_text(self.kb, ids, lacking),
                     (),
                     "unstated",
                 )
@@ -1142,7 +841,7 @@ class Matcher:
                 ids[0],
                 score,
                 suggestions,
-                self.answer_text(ids),
+                wording.answer_text(self.kb, ids),
                 ids,
                 "answer",
             )
@@ -1151,9 +850,19 @@ class Matcher:
                 self.entries[i].id for i in ranked[:MAX_SUGGESTIONS] if scores[i] >= self.suggest * 0.8
             )
             return Match(
-                question, normalized, False, None, score, picks, self.suggest_text(picks), (), "suggest"
+                question,
+                normalized,
+                False,
+                None,
+                score,
+                picks,
+                wording.suggest_text(self.kb, picks),
+                (),
+                "suggest",
             )
-        return Match(question, normalized, False, None, score, (), self.decline_text(), (), "decline")
+        return Match(
+            question, normalized, False, None, score, (), wording.decline_text(self.kb), (), "decline"
+        )
 
     def unstated(self, normalized: str, entry_ids: tuple[str, ...]) -> str | None:
         """What the question asks for that the entries' text cannot give (a date, contents), or None.
@@ -1169,32 +878,8 @@ class Matcher:
                 return what
         return None
 
-    # ---- texts -------------------------------------------------------------------------------
-
-    def unstated_text(self, entry_ids: tuple[str, ...], what: str) -> str:
-        titles = "、".join(_quoted(self.kb[i].title) for i in entry_ids)
-        lines = [f"讲话提到了{titles}，但没有讲{what}。讲话中相关的内容是："]
-        lines += [f"{n}. {self.kb[i].title}" for n, i in enumerate(entry_ids, 1)]
-        lines.append("回复编号查看。")
-        return "\n".join(lines)
-
     def answer_text(self, entry_ids: tuple[str, ...]) -> str:
-        if len(entry_ids) == 1:
-            return entry_text(self.kb[entry_ids[0]], self.kb)
-        return "\n\n".join(entry_text(self.kb[i], self.kb, with_related=False) for i in entry_ids)
-
-    def suggest_text(self, entry_ids: tuple[str, ...]) -> str:
-        lines = ["没有找到确切的答案。您是不是想问："]
-        lines += [f"{n}. {self.kb[i].title}" for n, i in enumerate(entry_ids, 1)]
-        lines.append("回复编号查看，或换个说法再问。")
-        return "\n".join(lines)
-
-    def decline_text(self) -> str:
-        return self.kb.pack.text("decline")
-
-    @staticmethod
-    def _refuse(question: str, normalized: str, outcome: str, text: str) -> Match:
-        return Match(question, normalized, False, None, 0.0, (), text, (), outcome)
+        return wording.answer_text(self.kb, entry_ids)
 
 
 def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]:
@@ -1208,106 +893,3 @@ def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]
         kept.append((start, end, name))
         seen_entries.add(name.entry)
     return kept
-
-
-def _quoted(title: str) -> str:
-    """A title in “…”, unless it quotes its own term already (“三会一课”, 监督执纪“四种形态”)."""
-    return title if "“" in title else f"“{title}”"
-
-
-def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: float) -> Matcher:
-    """The matcher with the knowledge base's own rules, synonyms and example questions, when it has them."""
-    rules_path = (kb.directory or Path(".")) / "rules.yaml"
-    rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
-    synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
-    synonyms = (
-        # A thousand words, each normalised: read once per version of the file and of the code.
-        cached(
-            "synonyms",
-            fingerprint([SOURCE_FINGERPRINT, synonyms_path.read_bytes()]),
-            lambda: load_synonyms(synonyms_path),
-            scope=kb.pack.id,
-        )
-        if synonyms_path.exists()
-        else {}
-    )
-    examples_path = (kb.directory or Path(".")) / "examples.yaml"
-    examples = load_examples(examples_path, kb) if with_examples and examples_path.exists() else {}
-    return Matcher(
-        kb,
-        rules,
-        synonyms=synonyms,
-        thesaurus=cilin_groups,
-        thesaurus_key=cilin_fingerprint(),
-        examples=examples,
-        **options,
-    )
-
-
-def check_matching_files(kb: KnowledgeBase) -> None:
-    """Read the rules, synonyms and examples files beside the entries: a KnowledgeError lists every problem."""
-    folder = kb.directory or Path(".")
-    problems: list[str] = []
-    for name, load in (
-        ("rules.yaml", lambda path: load_rules(path, kb)),
-        ("synonyms.yaml", load_synonyms),
-        ("examples.yaml", lambda path: load_examples(path, kb)),
-    ):
-        if (folder / name).exists():
-            try:
-                load(folder / name)
-            except KnowledgeError as error:
-                problems += error.problems
-    if problems:
-        raise KnowledgeError(problems)
-
-
-def load_examples(path: Path | str, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
-    """knowledge/examples.yaml: entry id → questions people ask for it, in their own words (never shown)."""
-    path = Path(path)
-    data: Any = read_yaml(path)
-    if not isinstance(data, dict):
-        raise KnowledgeError([f"{path}:1: examples file must map an entry id to a list of questions"])
-    problems = []
-    examples: dict[str, tuple[str, ...]] = {}
-    for entry_id, questions in data.items():
-        if entry_id.startswith("__"):
-            continue
-        line = data.get("__key_lines__", {}).get(entry_id, 0)
-        if entry_id not in kb:
-            problems.append(f"{path}:{line}: {entry_id!r} is not an entry id")
-        elif not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
-            problems.append(f"{path}:{line}: {entry_id!r} must map to a list of questions")
-        else:
-            examples[entry_id] = tuple(questions)
-    if problems:
-        raise KnowledgeError(problems)
-    return examples
-
-
-def load_synonyms(path: Path | str) -> dict[str, str]:
-    """knowledge/synonyms.yaml: the speech's word → the everyday words people type for it."""
-    path = Path(path)
-    data: Any = read_yaml(path)
-    if not isinstance(data, dict):
-        raise KnowledgeError([f"{path}:1: synonyms file must map a word to a list of words"])
-    typed_to_known: dict[str, str] = {}
-    for known, typed_words in data.items():
-        if known.startswith("__"):
-            continue
-        if not isinstance(typed_words, list) or not all(isinstance(w, str) for w in typed_words):
-            line = data.get("__lines__", {}).get(known, 0)
-            line = line[0] if isinstance(line, list) else line
-            raise KnowledgeError([f"{path}:{line}: {known!r} must map to a list of words"])
-        line = data.get("__lines__", {}).get(known, 0)
-        line = line[0] if isinstance(line, list) else line
-        for word in [known, *typed_words]:
-            # A question is normalised before it is matched, so a word that normalisation cuts (打哈哈 → 打:
-            # 哈哈 is a filler) would never be seen whole, and its remnant would map every 打 of a question.
-            if len(normalize(word)) < len(word):
-                raise KnowledgeError(
-                    [f"{path}:{line}: {word!r} loses characters to normalisation ({normalize(word)!r})"]
-                )
-        for typed in typed_words:
-            typed_to_known[normalize(typed)] = normalize(known)
-    return typed_to_known

@@ -1,0 +1,111 @@
+"""A pack's matcher, built from the files beside its entries: rules.yaml, synonyms.yaml, examples.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.cache import cached, fingerprint
+from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml
+from bot.matching.layers.rules import Rules, load_rules
+from bot.matching.matcher import SOURCE_FINGERPRINT, Matcher
+from bot.normalize import normalize
+from bot.thesaurus import cilin_fingerprint, cilin_groups
+
+
+def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: float) -> Matcher:
+    """The matcher with the knowledge base's own rules, synonyms and example questions, when it has them."""
+    rules_path = (kb.directory or Path(".")) / "rules.yaml"
+    rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
+    synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
+    synonyms = (
+        # A thousand words, each normalised: read once per version of the file and of the code.
+        cached(
+            "synonyms",
+            fingerprint([SOURCE_FINGERPRINT, synonyms_path.read_bytes()]),
+            lambda: load_synonyms(synonyms_path),
+            scope=kb.pack.id,
+        )
+        if synonyms_path.exists()
+        else {}
+    )
+    examples_path = (kb.directory or Path(".")) / "examples.yaml"
+    examples = load_examples(examples_path, kb) if with_examples and examples_path.exists() else {}
+    return Matcher(
+        kb,
+        rules,
+        synonyms=synonyms,
+        thesaurus=cilin_groups,
+        thesaurus_key=cilin_fingerprint(),
+        examples=examples,
+        **options,
+    )
+
+
+def check_matching_files(kb: KnowledgeBase) -> None:
+    """Read the rules, synonyms and examples files beside the entries: a KnowledgeError lists every problem."""
+    folder = kb.directory or Path(".")
+    problems: list[str] = []
+    for name, load in (
+        ("rules.yaml", lambda path: load_rules(path, kb)),
+        ("synonyms.yaml", load_synonyms),
+        ("examples.yaml", lambda path: load_examples(path, kb)),
+    ):
+        if (folder / name).exists():
+            try:
+                load(folder / name)
+            except KnowledgeError as error:
+                problems += error.problems
+    if problems:
+        raise KnowledgeError(problems)
+
+
+def load_examples(path: Path | str, kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """A pack's examples.yaml: entry id → questions people ask for it, in their own words (never shown)."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: examples file must map an entry id to a list of questions"])
+    problems = []
+    examples: dict[str, tuple[str, ...]] = {}
+    for entry_id, questions in data.items():
+        if entry_id.startswith("__"):
+            continue
+        line = data.get("__key_lines__", {}).get(entry_id, 0)
+        if entry_id not in kb:
+            problems.append(f"{path}:{line}: {entry_id!r} is not an entry id")
+        elif not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+            problems.append(f"{path}:{line}: {entry_id!r} must map to a list of questions")
+        else:
+            examples[entry_id] = tuple(questions)
+    if problems:
+        raise KnowledgeError(problems)
+    return examples
+
+
+def load_synonyms(path: Path | str) -> dict[str, str]:
+    """A pack's synonyms.yaml: the speech's word → the everyday words people type for it."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: synonyms file must map a word to a list of words"])
+    typed_to_known: dict[str, str] = {}
+    for known, typed_words in data.items():
+        if known.startswith("__"):
+            continue
+        if not isinstance(typed_words, list) or not all(isinstance(w, str) for w in typed_words):
+            line = data.get("__lines__", {}).get(known, 0)
+            line = line[0] if isinstance(line, list) else line
+            raise KnowledgeError([f"{path}:{line}: {known!r} must map to a list of words"])
+        line = data.get("__lines__", {}).get(known, 0)
+        line = line[0] if isinstance(line, list) else line
+        for word in [known, *typed_words]:
+            # A question is normalised before it is matched, so a word that normalisation cuts (打哈哈 → 打: 哈哈
+            # is a filler) would never be seen whole, and its remnant would map every 打 of a question.
+            if len(normalize(word)) < len(word):
+                raise KnowledgeError(
+                    [f"{path}:{line}: {word!r} loses characters to normalisation ({normalize(word)!r})"]
+                )
+        for typed in typed_words:
+            typed_to_known[normalize(typed)] = normalize(known)
+    return typed_to_known
