@@ -73,8 +73,8 @@ SUGGEST = 0.3
 EVIDENCE_FLOOR = 0.2
 EVIDENCE_WORDS = 3
 EVIDENCE_IDF = 9.0
-# A question that describes one of the speech's distinctive words in everyday words (往后缩 → 站排头, 推来推去 →
-# 推诿扯皮) has named the passage as surely as if it quoted it: from DESCRIBED_FLOOR, that word and one more held
+# A question that describes one of the speech's distinctive words in everyday words (the table maps 打马虎眼 to
+# a speech's 敷衍塞责) has named the passage as surely as if it quoted it: from DESCRIBED_FLOOR, that word and one more held
 # by the best entry are enough (see Matcher.described and docs/matching.md).
 DESCRIBED_FLOOR = 0.17
 DESCRIBED_IDF = 3.3
@@ -114,7 +114,7 @@ ANSWER_KINDS = (
     ),
 )
 
-# A question for the contents of a thing (二十大报告的主要内容, 八项规定具体是哪八条): an entry the speech only
+# A question for the contents of a thing (某报告的主要内容, “三个聚焦”具体是哪三个): an entry the speech only
 # mentions (mention_only in the knowledge base) cannot answer it.
 CONTENTS_QUESTION = re.compile(
     "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|(?:包括|包含|提出了|规定了)哪些|具体措施|分别是(?:什么|哪)"
@@ -150,7 +150,7 @@ def _names_of(entry: Entry) -> list[str]:
 
 
 def _topic_names(entries: Sequence[Entry], taken: set[str]) -> list[tuple[str, int]]:
-    """A section is also called by its topic without the leading verb: 强化组织建设 → 组织建设.
+    """A section is also called by its topic without the leading verb: 深化三个聚焦 → 三个聚焦.
 
     Only when the shorter name is no entry's name already and only one section gives it.
     """
@@ -499,7 +499,7 @@ class Matcher:
     def pinyin_names(
         self, normalized: str, taken: Iterable[tuple[int, int]] = ()
     ) -> list[tuple[int, int, _Name]]:
-        """Names whose pinyin stands in the question (必有之路 → 必由之路), outside spans already taken."""
+        """Names whose pinyin stands in the question (两个到为 → 两个到位), outside spans already taken."""
         return _outside(self._sound_hits(normalized), taken)
 
     def _sound_hits(self, normalized: str) -> list[tuple[int, int, _Name]]:
@@ -596,7 +596,7 @@ class Matcher:
     def described(self, normalized: str) -> set[str]:
         """The speech's distinctive words that the question reaches through an everyday word of synonyms.yaml.
 
-        Only the hand-written table counts: its families were written for this speech's words (往后躲 → 站排头),
+        Only the hand-written table counts: its families were written for this speech's words (打马虎眼 → 敷衍塞责),
         while the general thesaurus also maps in senses the speech does not have (头儿 → 头脑).
         """
         idf = self._tokens.idf
@@ -609,7 +609,7 @@ class Matcher:
     def _distinctive_held(self, normalized: str, index: int) -> bool:
         """The entry holds a distinctive word of the question, so entries tied with it quote the same passage.
 
-        Five entries quote the sentence on this year's survey (两张皮, 灯下黑, 离退休党员教育管理难 …) and tie on a
+        Several entries quote one sentence that lists several shortcomings, and tie on a
         question about any of its items: a sure answer, not a guess. A tie on common words alone (的单位是啥)
         still asks.
         """
@@ -695,8 +695,8 @@ class Matcher:
         heard = self._sound_hits(normalized)
         by_sound = _outside(heard, [(s, e) for s, e, _ in exact])
         if exact:
-            # A longer name heard in the question beats a shorter one written inside it: 三会一颗 is 三会一课.
-            # Not when the extra sound is a particle of the sentence (的五个必由之路 is no 第五个必由之路).
+            # A longer name heard in the question beats a shorter one written inside it: 三查三该 is 三查三改.
+            # Not when the extra sound is a particle of the sentence (的三个聚焦 is no 第三个聚焦).
             longer = [
                 hit
                 for hit in _longest(list(heard))
@@ -739,7 +739,7 @@ class Matcher:
     def _ordinal_lifts(self, normalized: str, hits, ranked: list[int], scores: np.ndarray) -> None:
         """An ordinal (第三条, 排第三) lifts the N-th item of a list entry the question names or that ranks high.
 
-        A named list (必由之路 … 第三条) makes its item confident; a list found only by coverage lifts its item,
+        A named list (三个聚焦 … 第二条) makes its item confident; a list found only by coverage lifts its item,
         and an item that already ranks high and has that position, by a little.
         """
         if self.rules.ordinal is None:
@@ -763,12 +763,12 @@ class Matcher:
         if len(ordinals) != 1:
             return  # none, or several (第一条和第三条): the list itself answers
         (n,) = ordinals
-        # The list named nearest before the ordinal first: 五方面要求中第五部分第四点 is part 5's fourth point.
+        # The list named nearest before the ordinal first: in “X中第N部分第M点” the M-th point is part N's.
         where = found_at[0][0]
         nearest = sorted(hits, key=lambda hit: (hit[1] > where, abs(where - hit[1])))
         named = list(dict.fromkeys(name.entry for _, _, name in nearest))
         if any(self._position.get(entry) == n for entry in named):
-            return  # the ordinal is the named entry's own place (第一部分“强化政治统领”), not one of its items
+            return  # the ordinal is the named entry's own place (第一部分“深化三个聚焦”), not one of its items
         for parent in named + [i for i in ranked[:TOP] if i not in named]:
             child = self._child(self.entries[parent].id, n)
             if child is not None:
@@ -867,8 +867,8 @@ class Matcher:
     def unstated(self, normalized: str, entry_ids: tuple[str, ...]) -> str | None:
         """What the question asks for that the entries' text cannot give (a date, contents), or None.
 
-        党的二十大是哪一天开幕的 names an entry of the speech, but the speech gives no day: the entry is offered,
-        not passed off as the answer. So is 中央八项规定具体是哪八条: the speech only mentions them.
+        某大会是哪一天开幕的 names an entry of the speech, but the speech gives no day: the entry is offered,
+        not passed off as the answer. So is “三个聚焦”具体是哪三个 when the speech only mentions them.
         """
         if CONTENTS_QUESTION.search(normalized) and all(self.kb[i].mention_only for i in entry_ids):
             return "具体内容"
@@ -883,7 +883,7 @@ class Matcher:
 
 
 def _longest(hits: list[tuple[int, int, _Name]]) -> list[tuple[int, int, _Name]]:
-    """Drop hits inside a longer hit's span (三会 inside 三会一课), keep one hit per entry."""
+    """Drop hits inside a longer hit's span (三查 inside 三查三改), keep one hit per entry."""
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
     kept: list[tuple[int, int, _Name]] = []
     seen_entries = set()
