@@ -43,14 +43,23 @@ def coverage(kb: KnowledgeBase) -> tuple[float, int, int]:
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from bot.matching import check_matching_files  # imports jieba: only for this subcommand
+    from bot.quiz import ListsFile, load_lists
 
     kb = load_or_report(args.knowledge)
     if kb is None:
         return 1
+    problems: list[str] = []
+    lists = ListsFile()
     try:
         check_matching_files(kb)
     except KnowledgeError as error:
-        print_problems(error)
+        problems += error.problems
+    try:  # lists.yaml: each list found in the speech with its items, each entry id known
+        lists = load_lists(kb)
+    except KnowledgeError as error:
+        problems += error.problems
+    if problems:
+        print_problems(KnowledgeError(problems))
         return 1
     kinds = Counter(e.kind for e in kb.entries)
     share, named, phrases = coverage(kb)
@@ -60,6 +69,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     print(f"  aliases  {sum(len(e.aliases) for e in kb.entries):4d}")
     print(f"  quotes   {sum(len(e.quotes) for e in kb.entries):4d}")
     print(f"  background notes {sum(1 for e in kb.entries if e.background):4d}")
+    print(f"  quiz lists {len(lists.lists):4d}")
     print(f"coverage: {share:.1%} of the speech's characters quoted; {named}/{phrases} quoted phrases named")
     return 0
 
