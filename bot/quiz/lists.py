@@ -27,6 +27,7 @@ lists.yaml has no list questions. Every problem is reported as `file:line: …` 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,45 +252,80 @@ def _headings(raw: Any, path: Path, line: int, problems: list[str]) -> tuple[str
     )
 
 
+Fail = Callable[..., None]  # fail(key, message, index=None): one problem at that key's line
+
+
 def _spec_from_raw(
     raw: dict[str, Any], path: Path, speech: str, entry_ids: frozenset[str], problems: list[str]
 ) -> ListSpec | None:
+    """One list of the file, or None after adding its problems: its fields, its regexes, then the speech."""
     label = f"list {raw.get('id')!r}"
 
     def fail(key: str, message: str, index: int | None = None) -> None:
-        problems.append(f"{path}:{_line(raw, key, index)}: {label}: {message}")
+        line = _line(raw, key, index) if key else raw.get("__line__", 1)
+        problems.append(f"{path}:{line}: {label}: {message}")
 
     before = len(problems)
+    _check_fields(raw, fail)
+    if len(problems) > before:
+        return None
+    if raw["entry"] not in entry_ids:
+        fail("entry", f"entry id {raw['entry']!r} does not exist")
+    items = tuple(raw.get("items", ()))
+    sep = raw.get("sep", "、")
+    pattern = raw.get("pattern") or "(?P<items>" + f"(?:{sep})".join(re.escape(i) for i in items) + ")"
+    _check_regexes(raw, pattern, sep, fail)
+    if len(problems) > before:
+        return None
+    spec = ListSpec(
+        id=raw["id"],
+        label=raw["label"],
+        pattern=pattern,
+        sep=sep,
+        strip=raw.get("strip", ""),
+        pair=raw.get("pair", ""),
+        ask_right=raw.get("ask_right", ""),
+        ask_left=raw.get("ask_left", ""),
+        name=raw.get("name", ""),
+        statements=raw.get("statements", False),
+        members=raw.get("members", True),
+        entry=raw["entry"],
+        items=items,
+        source=f"{path}:{raw['__line__']}",
+    )
+    _check_in_speech(spec, "pattern" if "pattern" in raw else "items", speech, fail)
+    return None if len(problems) > before else spec
+
+
+def _check_fields(raw: dict[str, Any], fail: Fail) -> None:
+    """Known fields only; id, entry, label and a pattern or items; text, flags and items of the right types."""
     for key in _keys(raw):
         if key not in LIST_FIELDS:
             fail(key, f"unknown field {key!r} (known: {', '.join(LIST_FIELDS)})")
     for key in ("id", "entry", "label"):
         if key not in raw:
-            problems.append(f"{path}:{raw['__line__']}: {label}: missing field {key!r}")
+            fail("", f"missing field {key!r}")
     if "pattern" not in raw and "items" not in raw:
-        problems.append(f"{path}:{raw['__line__']}: {label}: give its pattern or its items")
+        fail("", "give its pattern or its items")
     for key in TEXT_FIELDS:
         if key in raw and (not isinstance(raw[key], str) or not raw[key]):
             fail(key, f"{key} must be non-empty text")
+    if isinstance(raw.get("id"), str) and not ID_PATTERN.match(raw["id"]):
+        fail("id", "id must be an ascii slug like 'three-focuses'")
     for key in FLAG_FIELDS:
         if key in raw and not isinstance(raw[key], bool):
             fail(key, f"{key} must be true or false")
     items = raw.get("items", [])
     if not isinstance(items, list) or ("items" in raw and not items):
         fail("items", "items must be a non-empty list of the items as they stand in the speech")
-        items = []
+        return
     for index, item in enumerate(items):
         if not isinstance(item, str) or not item.strip():
             fail("items", f"items[{index}] must be non-empty text", index)
-    if len(problems) > before:
-        return None
 
-    if not ID_PATTERN.match(raw["id"]):
-        fail("id", "id must be an ascii slug like 'three-focuses'")
-    if raw["entry"] not in entry_ids:
-        fail("entry", f"entry id {raw['entry']!r} does not exist")
-    sep = raw.get("sep", "、")
-    pattern = raw.get("pattern") or "(?P<items>" + f"(?:{sep})".join(re.escape(i) for i in items) + ")"
+
+def _check_regexes(raw: dict[str, Any], pattern: str, sep: str, fail: Fail) -> None:
+    """Each regex compiles and has its groups; an ask template needs `pair` and fills its placeholders."""
     for key, value, groups in (
         ("pattern", pattern, ("items",)),
         ("sep", sep, ()),
@@ -305,45 +341,29 @@ def _spec_from_raw(
             if value and group not in compiled.groupindex:
                 fail(key, f"{key} needs a group (?P<{group}>…)")
     for key in ("ask_right", "ask_left"):
-        if key in raw:
-            if "pair" not in raw:
-                fail(key, f"{key} asks for a half of an item: give `pair` too")
-                continue
-            try:
-                raw[key].format(**_SAMPLE_HALVES)
-            except (KeyError, IndexError, ValueError) as error:
-                fail(
-                    key,
-                    f"{key} has a placeholder it cannot fill ({error}; known: {', '.join(_SAMPLE_HALVES)})",
-                )
-    if len(problems) > before:
-        return None
+        if key not in raw:
+            continue
+        if "pair" not in raw:
+            fail(key, f"{key} asks for a half of an item: give `pair` too")
+            continue
+        try:
+            raw[key].format(**_SAMPLE_HALVES)
+        except (KeyError, IndexError, ValueError) as error:
+            fail(key, f"{key} has a placeholder it cannot fill ({error}; known: {', '.join(_SAMPLE_HALVES)})")
 
-    spec = ListSpec(
-        id=raw["id"],
-        label=raw["label"],
-        pattern=pattern,
-        sep=sep,
-        strip=raw.get("strip", ""),
-        pair=raw.get("pair", ""),
-        ask_right=raw.get("ask_right", ""),
-        ask_left=raw.get("ask_left", ""),
-        name=raw.get("name", ""),
-        statements=raw.get("statements", False),
-        members=raw.get("members", True),
-        entry=raw["entry"],
-        items=tuple(items),
-        source=f"{path}:{raw['__line__']}",
-    )
+
+def _check_in_speech(spec: ListSpec, key: str, speech: str, fail: Fail) -> None:
+    """The list stands in the speech, split into its items (as the file gives them), its name beside it."""
     found = find_list(spec, speech)
     if isinstance(found, str):
-        fail("pattern" if "pattern" in raw else "items", found)
-        return None
+        fail(key, found)
+        return
     if spec.name and spec.name not in found.evidence:
         fail("name", f"the name {spec.name!r} does not stand where the list is found")
     texts = [item.text for item in found.items]
-    if items and texts != list(items):
-        wrong = next((i for i, (a, b) in enumerate(zip(texts, items, strict=False)) if a != b), len(texts))
+    if spec.items and texts != list(spec.items):
+        wrong = next(
+            (i for i, (a, b) in enumerate(zip(texts, spec.items, strict=False)) if a != b), len(texts)
+        )
         shown = texts[wrong] if wrong < len(texts) else "nothing more"
         fail("items", f"items[{wrong}] is not what the speech has there ({shown[:30]!r})", wrong)
-    return None if len(problems) > before else spec
