@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.knowledge import DEFAULT_DIR, PackInfo
 from bot.matching import Match, Matcher, build_matcher
+from bot.present.plain import plain
+from bot.service import Answered, Service
 
 if TYPE_CHECKING:  # the quiz and the store load only for `chat`: `ask` starts faster without them
     from bot.console_log import ConsoleStore
@@ -48,12 +50,12 @@ def load_matcher(args: argparse.Namespace) -> Matcher | None:
     return None if kb is None else build_matcher(kb)
 
 
-def match_json(result: Match) -> str:
+def match_json(result: Match, shown: str) -> str:
     return json.dumps(
         {
             "question": result.question,
             "answered": result.answered,
-            "answer": result.text,
+            "answer": shown,
             "entry": result.entry_id,
             "score": result.score,
             "suggestions": list(result.suggestions),
@@ -72,30 +74,33 @@ def binary_lines(stream: TextIO) -> Iterator[str]:
         yield raw.rstrip(b"\r\n").decode("utf-8", "replace")
 
 
-def timed_match(matcher: Matcher, question: str) -> tuple[Match, float]:
+def timed_answer(service: Service, question: str) -> tuple[Match, str, float]:
+    """The match, the plain text a reader sees, and the milliseconds it took."""
     started = time.perf_counter()
-    result = matcher.match(question)
-    return result, (time.perf_counter() - started) * 1000
+    answered = service.ask(question)
+    assert answered.match is not None
+    return answered.match, plain(answered.reply), (time.perf_counter() - started) * 1000
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     matcher = load_matcher(args)
     if matcher is None:
         return 1
+    service = Service(matcher.kb, matcher)
     with exchange_log(args) as store:
         if args.json:
             for line in binary_lines(sys.stdin):
-                result, latency = timed_match(matcher, line)
-                store.log(result, latency)
-                sys.stdout.write(match_json(result) + "\n")
+                result, shown, latency = timed_answer(service, line)
+                store.log(result, shown, latency)
+                sys.stdout.write(match_json(result, shown) + "\n")
                 sys.stdout.flush()
             return 0
         if not args.question:
             print("usage: python -m bot ask 问题   (or --json with questions on stdin)", file=sys.stderr)
             return 2
-        result, latency = timed_match(matcher, " ".join(args.question))
-        store.log(result, latency)
-        print(result.text)
+        result, shown, latency = timed_answer(service, " ".join(args.question))
+        store.log(result, shown, latency)
+        print(shown)
     return 0
 
 
@@ -105,11 +110,12 @@ class ChatSession:
 
     def __init__(self, matcher: Matcher, quiz: ConsoleQuiz | None = None) -> None:
         self.matcher = matcher
+        self.service = Service(matcher.kb, matcher)
         self.quiz = quiz
         self.last_suggestions: tuple[str, ...] = ()
 
-    def reply(self, line: str) -> Match | str | None:
-        """A Match for a question, a plain string for a command or a quiz turn, None to quit."""
+    def reply(self, line: str) -> Answered | str | None:
+        """The answer to a question, a plain string for a command or a quiz turn, None to quit."""
         text = line.strip()
         if text in ("/quit", "/exit", "/q"):
             return None
@@ -128,12 +134,14 @@ class ChatSession:
         if text.isdigit() and self.last_suggestions and 1 <= int(text) <= len(self.last_suggestions):
             entry_id = self.last_suggestions[int(text) - 1]
             self.last_suggestions = ()
-            return self.matcher.answer_text((entry_id,))
+            opened = self.service.entry(entry_id)
+            return plain(opened) if opened is not None else ""
         if text.startswith("/"):
             return f"不认识的命令 {text.split()[0]}。{chat_help(self.matcher.kb.pack)}"
-        result = self.matcher.match(line)
-        self.last_suggestions = result.suggestions if result.outcome in ("suggest", "unstated") else ()
-        return result
+        answered = self.service.ask(line)
+        offered = answered.reply.outcome in ("suggest", "unstated")
+        self.last_suggestions = tuple(c.entry_id for c in answered.reply.choices) if offered else ()
+        return answered
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -163,9 +171,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
             reply = session.reply(line)
             if reply is None:
                 break
-            if isinstance(reply, Match):
-                store.log(reply, (time.perf_counter() - started) * 1000)
-                reply = reply.text
+            if isinstance(reply, Answered):
+                shown = plain(reply.reply)
+                if reply.match is not None:
+                    store.log(reply.match, shown, (time.perf_counter() - started) * 1000)
+                reply = shown
             print(reply + "\n", flush=True)
     if interactive:
         print("再见！")
@@ -202,7 +212,7 @@ class _NoLog:
     def __enter__(self) -> _NoLog:
         return self
 
-    def log(self, result: Match, latency_ms: float) -> None:
+    def log(self, result: Match, shown: str, latency_ms: float) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:

@@ -45,7 +45,8 @@ class ConsoleStore:
         """The coroutine's result, run on the store's loop."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
 
-    def log(self, result: Match, latency_ms: float) -> None:
+    def log(self, result: Match, shown: str, latency_ms: float) -> None:
+        """One exchange, with the text the person read."""
         if not self.logging:
             return
         exchange = Exchange(
@@ -61,7 +62,7 @@ class ConsoleStore:
             entry_id=result.entry_id,
             score=result.score,
             suggestions=result.suggestions,
-            reply=result.text,
+            reply=shown,
             latency_ms=latency_ms,
         )
         self.loop.call_soon_threadsafe(self.store.log_exchange, exchange)

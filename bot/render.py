@@ -6,8 +6,9 @@ The answer, then the speech's own words with where they stand, then background k
 from __future__ import annotations
 
 from bot.knowledge import Entry, KnowledgeBase
+from bot.present.model import BACKGROUND_LABEL
 
-BACKGROUND_LABEL = "背景（非讲话原文，供参考）"
+__all__ = ["BACKGROUND_LABEL", "entry_text", "related_entries"]
 MAX_RELATED = 3
 
 
@@ -16,14 +17,9 @@ def related_entries(entry: Entry, kb: KnowledgeBase, limit: int = MAX_RELATED) -
 
 
 def entry_text(entry: Entry, kb: KnowledgeBase, *, with_related: bool = True) -> str:
-    """The full reply a reader sees for one entry."""
-    lines = [f"【{entry.title}】", entry.answer, ""]
-    lines.append("讲话原文：")
-    lines.extend(f"“{quote}”" for quote in entry.quotes)
-    lines.append(f"出处：{entry.where}")
-    if entry.background:
-        lines.append(f"{BACKGROUND_LABEL}：{entry.background}")
-    related = related_entries(entry, kb) if with_related else []
-    if related:
-        lines.append("相关：" + "｜".join(r.title for r in related))
-    return "\n".join(lines)
+    """The full reply a reader sees for one entry (`kb show`): bot.present's plain rendering."""
+    from bot.present.model import Reply
+    from bot.present.plain import plain
+    from bot.present.replies import card, entry_reply
+
+    return plain(entry_reply(entry, kb) if with_related else Reply("card", (card(entry),)))

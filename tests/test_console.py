@@ -15,6 +15,7 @@ from bot.console import ChatSession
 from bot.console_log import ConsoleStore
 from bot.console_quiz import ConsoleQuiz, parse_choice
 from bot.matching import build_matcher
+from bot.present.plain import plain
 from bot.quiz import FALSE, SINGLE, TRUE, TRUEFALSE, Question
 from bot.storage import Store
 from bot.study import Study
@@ -137,5 +138,5 @@ def test_an_entry_offered_for_a_missing_date_opens_by_its_number(quiz: ConsoleQu
 
     session = ChatSession(build_matcher(load_knowledge()), quiz)
     offered = session.reply("党的二十大是哪一天开幕的")
-    assert offered.outcome == "unstated" and "1. 党的二十大" in offered.text
+    assert offered.reply.outcome == "unstated" and "1. 党的二十大" in plain(offered.reply)
     assert session.reply("1").startswith("【党的二十大】")

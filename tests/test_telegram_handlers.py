@@ -24,7 +24,7 @@ from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.commands import COMMANDS
 from bot.telegram.flood import SLOW_DOWN
-from bot.telegram.handlers import related_keyboard
+from bot.telegram.replies import choices_keyboard
 from bot.telegram.keyboards import outline_keyboard
 from bot.telegram.reading import Library
 from tests.conftest import TINY_ENTRIES, write_kb
@@ -461,7 +461,7 @@ async def test_a_stale_button_is_answered_not_failed(bot: Bot) -> None:
 def test_every_button_of_every_entry_and_section_fits_in_64_bytes(library: Library) -> None:
     for entry in library.kb.entries:
         for markup in (
-            related_keyboard(entry.id, library),
+            choices_keyboard(library.service.entry(entry.id)),
             outline_keyboard(library.outline, library.kb, entry.id),
         ):
             for row in markup.inline_keyboard if markup else ():

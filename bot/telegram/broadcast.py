@@ -20,6 +20,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -50,6 +51,15 @@ IDEMPOTENT_METHODS = frozenset(
 FAILING_CHATS_IN_A_ROW = 2 * WORKERS
 
 T = TypeVar("T")
+
+
+# Called once, inside the pacer's slot, just before a request first leaves: a daily question is claimed
+# ('sending') there, not before it queued for a slot, so a crash while it waits leaves it due, not uncertain.
+LEAVING: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar("leaving", default=None)
+
+
+class Withdrawn(Exception):
+    """The request was not sent: its LEAVING hook said no (another sender has the question)."""
 
 
 class DeliveryUncertain(TimedOut):
@@ -149,6 +159,11 @@ class PacedRateLimiter(AIORateLimiter):
 
             async def paced(*call_args: Any, **call_kwargs: Any) -> bool | JSONDict | list[JSONDict]:
                 async with self.pacer.slot():  # taken as the request leaves: a retry takes a slot of its own
+                    leaving = LEAVING.get()
+                    if leaving is not None:
+                        LEAVING.set(None)  # once: a retry of the same request is no new claim
+                        if not await leaving():
+                            raise Withdrawn(endpoint)
                     return await callback(*call_args, **call_kwargs)
 
         for attempt, delay in enumerate((*self.retry_delays, None)):

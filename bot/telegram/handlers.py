@@ -7,11 +7,7 @@ every other module's handlers, so they only catch what nothing else took.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
-
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -35,14 +31,13 @@ from bot.telegram.filters import ADDRESSED, CHATS, HAS_TEXT, MEDIA, NEW, TARGETE
 from bot.telegram.html import entry_html, hits_html, split_html
 from bot.telegram.keyboards import (
     button,
-    entry_buttons,
     examples_keyboard,
     forget_keyboard,
     outline_keyboard,
     search_keyboard,
 )
 from bot.telegram.reading import Library, find_word
-from bot.telegram.replies import edit_html, reply_html, reply_match, send_html, send_match
+from bot.telegram.replies import edit_html, reply_html, reply_with, send_reply
 
 HITS_PER_PAGE = 5
 INLINE_RESULTS = 10
@@ -71,9 +66,9 @@ async def about(update: Update, context: BotContext) -> None:
 async def question(update: Update, context: BotContext) -> None:
     """Free text in a private chat, or a message in a group that mentions the bot or replies to it."""
     asked = without_mention(update.effective_message.text or "", context.bot.username)
-    result = context.library.matcher.match(asked)
-    await reply_match(update.effective_message, result, context.library)
-    context.log(update, question=asked, match=result)
+    answered = context.library.service.ask(asked)
+    shown = await reply_with(update.effective_message, answered.reply)
+    context.log(update, shown, question=asked, match=answered.match)
 
 
 async def ask(update: Update, context: BotContext) -> None:
@@ -84,9 +79,9 @@ async def ask(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, usage)
         context.log(update, usage, answered=False)
         return
-    result = context.library.matcher.match(asked)
-    await reply_match(update.effective_message, result, context.library)
-    context.log(update, question=asked, match=result)
+    answered = context.library.service.ask(asked)
+    shown = await reply_with(update.effective_message, answered.reply)
+    context.log(update, shown, question=asked, match=answered.match)
 
 
 async def explain(update: Update, context: BotContext) -> None:
@@ -97,15 +92,9 @@ async def explain(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, usage)
         context.log(update, usage, answered=False)
         return
-    entry = context.library.by_name(term)
-    if entry is None:
-        result = context.library.matcher.match(term)
-        await reply_match(update.effective_message, result, context.library)
-        context.log(update, question=term, match=result)
-        return
-    text = entry_html(entry, context.library.kb)
-    await reply_html(update.effective_message, text, related_keyboard(entry.id, context.library))
-    context.log(update, text, question=term, entry_id=entry.id)
+    answered = context.library.service.explain(term)
+    shown = await reply_with(update.effective_message, answered.reply)
+    context.log(update, shown, question=term, match=answered.match, entry_id=answered.entry_id)
 
 
 async def not_text(update: Update, context: BotContext) -> None:
@@ -137,13 +126,12 @@ async def section_button(update: Update, context: BotContext) -> None:
 async def entry_button(update: Update, context: BotContext) -> None:
     """e:<id> (a related entry, a "did you mean") sends that entry as a new message."""
     query, library = update.callback_query, context.library
-    entry = library.kb.get(query.data.removeprefix("e:"))
-    if entry is None or update.effective_chat is None:
+    reply = library.service.entry(query.data.removeprefix("e:"))
+    if reply is None or update.effective_chat is None:
         return await stale_button(update, context)
     await query.answer()
-    text = entry_html(entry, library.kb)
-    await send_html(context.bot, update.effective_chat.id, text, related_keyboard(entry.id, library))
-    context.log(update, text, entry_id=entry.id)
+    shown = await send_reply(context.bot, update.effective_chat.id, reply)
+    context.log(update, shown, entry_id=reply.entry_ids[0])
 
 
 async def example_button(update: Update, context: BotContext) -> None:
@@ -154,9 +142,9 @@ async def example_button(update: Update, context: BotContext) -> None:
     if not number.isdigit() or int(number) >= len(examples) or update.effective_chat is None:
         return await stale_button(update, context)
     await query.answer()
-    result = context.library.matcher.match(examples[int(number)])
-    await send_match(context.bot, update.effective_chat.id, result, context.library)
-    context.log(update, question=result.question, match=result)
+    answered = context.library.service.ask(examples[int(number)])
+    shown = await send_reply(context.bot, update.effective_chat.id, answered.reply)
+    context.log(update, shown, question=answered.question, match=answered.match)
 
 
 async def search(update: Update, context: BotContext) -> None:
@@ -187,16 +175,14 @@ async def search_button(update: Update, context: BotContext) -> None:
 
 async def random_card(update: Update, context: BotContext) -> None:
     """/random and the "再来一张" button: a term card, with its related entries."""
-    library = context.library
-    entry = library.kb[random.choice(library.terms)]
-    text = entry_html(entry, library.kb)
-    keyboard = related_keyboard(entry.id, library, [button("再来一张", "r")])
+    reply = context.library.service.random_term()
+    again = [button("再来一张", "r")]
     if update.callback_query:
         await update.callback_query.answer()
-        await send_html(context.bot, update.effective_chat.id, text, keyboard)
+        shown = await send_reply(context.bot, update.effective_chat.id, reply, again)
     else:
-        await reply_html(update.effective_message, text, keyboard)
-    context.log(update, text, entry_id=entry.id)
+        shown = await reply_with(update.effective_message, reply, again)
+    context.log(update, shown, entry_id=reply.entry_ids[0])
 
 
 async def forget(update: Update, context: BotContext) -> None:
@@ -243,14 +229,6 @@ async def stale_button(update: Update, context: BotContext) -> None:
     """A button whose target is gone (after /reload, or from an old message)."""
     await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)
     context.log(update, texts.STALE_BUTTON, answered=False)
-
-
-def related_keyboard(
-    entry_id: str, library: Library, *extra_rows: Sequence[InlineKeyboardButton | None]
-) -> InlineKeyboardMarkup | None:
-    """Buttons for the entries related to this one, then any extra rows."""
-    entry = library.kb[entry_id]
-    return entry_buttons([library.kb[r] for r in entry.related if r in library.kb][:4], *extra_rows)
 
 
 def search_page(

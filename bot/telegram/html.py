@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import Match
-from bot.render import BACKGROUND_LABEL
+from bot.present.html import card_html, reply_html
+from bot.present.replies import card, match_reply
 from bot.telegram.reading import Hit
 
 MESSAGE_LIMIT = 4096
@@ -34,27 +35,14 @@ def visible_text(text: str) -> str:
 
 
 def entry_html(entry: Entry, kb: KnowledgeBase) -> str:
-    """One entry: the answer, the speech's words in a blockquote with where they stand, background labelled."""
-    quotes = "\n".join(f"“{escape(q)}”" for q in entry.quotes)
-    parts = [
-        f"<b>{escape(entry.title)}</b>",
-        escape(entry.answer),
-        f"<blockquote>{quotes}\n— {escape(entry.where)}</blockquote>",
-    ]
-    if entry.background:
-        parts.append(f"<i>{escape(BACKGROUND_LABEL)}：{escape(entry.background)}</i>")
-    return "\n\n".join(parts)
+    """One entry: the answer, the speech's words in a blockquote with where they stand, background labelled
+    (bot.present.html renders it; kept here for the inline cards and the outline)."""
+    return card_html(card(entry))
 
 
 def match_html(result: Match, kb: KnowledgeBase) -> str:
-    """The reply to a question: entries for an answer, a "did you mean" line, or the matcher's own words."""
-    if result.outcome == "answer" and result.entry_ids:
-        return "\n\n".join(entry_html(kb[i], kb) for i in result.entry_ids if i in kb)
-    if result.outcome == "suggest":
-        return "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
-    if result.outcome == "unstated":
-        return escape(result.text.splitlines()[0]) + "点一下查看。"
-    return escape(result.text) + "\n\n发送 /help 查看我能做什么。"
+    """The reply to a question as Telegram shows it."""
+    return reply_html(match_reply(result, kb))
 
 
 def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:

@@ -22,7 +22,7 @@ from bot.daily import MAX_DAILY_COUNT, parse_time
 from bot.quiz import Question, questions_about
 from bot.study import PollTarget, Study
 from bot.telegram import texts
-from bot.telegram.broadcast import DeliveryUncertain, Report, broadcast, with_retry
+from bot.telegram.broadcast import LEAVING, DeliveryUncertain, Report, Withdrawn, broadcast, with_retry
 from bot.telegram.context import BotContext
 from bot.telegram.filters import CHATS, NEW, without_mention
 from bot.telegram.replies import reply_html
@@ -418,19 +418,32 @@ async def send_daily(
         for position, size, question in await study.daily_due(chat_id, day):
             if stopping():
                 break
-            if not await study.claim_daily(chat_id, day, position):
-                continue  # another sender (a catch-up beside the job) has it
             heading = f"【每日一练 {position}/{size}】\n"
+            claimed = False
+
+            async def claim(position: int = position) -> bool:  # as the request leaves (broadcast.LEAVING)
+                nonlocal claimed
+                claimed = await study.claim_daily(chat_id, day, position)
+                return claimed
+
+            token = LEAVING.set(claim)
             try:
                 message = await send_poll(context, chat_id, question, heading=heading, retry=True)
+            except Withdrawn:
+                continue  # another sender (a catch-up beside the job) has it
             except DeliveryUncertain:
                 await study.daily_sent(chat_id, day, position, question, poll_id=None, private=private,
                                        uncertain=True)  # fmt: skip
                 sent += 1
                 continue
             except BaseException:
-                await study.daily_not_sent(chat_id, day, position)
+                if claimed:
+                    await study.daily_not_sent(chat_id, day, position)
                 raise
+            finally:
+                LEAVING.reset(token)
+            if not claimed:  # sent without passing the pacer (no rate limiter): claim it now
+                await study.claim_daily(chat_id, day, position)
             poll_id = message.poll.id if message.poll else None
             await study.daily_sent(chat_id, day, position, question, poll_id=poll_id, private=private)
             sent += 1

@@ -16,6 +16,7 @@ from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key
 from bot.matching import Matcher, build_matcher
 from bot.normalize import normalize
 from bot.quiz import Question, all_questions
+from bot.service import Service
 
 SEARCH_CONTEXT = 30
 MAX_SEARCH_CHARS = 40
@@ -154,6 +155,10 @@ class Library:
     names: Mapping[str, str] = field(repr=False)
     terms: tuple[str, ...] = ()
     questions: tuple[Question, ...] = field(default=(), repr=False)  # the quiz bank, rebuilt with the rest
+    service: Service = field(init=False, repr=False)  # answers and entries as Replies
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "service", Service(self.kb, self.matcher))
 
     @classmethod
     def load(cls, directory: Path) -> Library:

@@ -1,16 +1,19 @@
-"""Sending HTML: long texts split under the limit, the keyboard on the last piece, edits in place."""
+"""Sending HTML: long texts split under the limit, the keyboard on the last piece, edits in place; a Reply
+(bot.present) rendered as Telegram HTML with the entries it offers as buttons."""
 
 from __future__ import annotations
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from collections.abc import Sequence
+
+from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
-from bot.matching import Match
-from bot.telegram.html import match_html, split_html
-from bot.telegram.keyboards import entry_buttons
-from bot.telegram.reading import Library
+from bot.present.html import reply_html as render_html
+from bot.present.model import Reply
+from bot.telegram.html import split_html
+from bot.telegram.keyboards import button, keyboard
 
-MAX_BUTTONS = 4
+ExtraRow = Sequence[InlineKeyboardButton | None]
 
 
 async def reply_html(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -38,22 +41,20 @@ async def edit_html(query: CallbackQuery, text: str, keyboard: InlineKeyboardMar
             raise
 
 
-def match_keyboard(result: Match, library: Library) -> InlineKeyboardMarkup | None:
-    """Related entries under an answer, the candidates under a "did you mean"; nothing under a decline."""
-    kb = library.kb
-    if result.outcome == "answer":
-        ids = [r for shown in result.entry_ids for r in kb[shown].related]
-        ids += list(result.suggestions)
-        ids = [i for i in dict.fromkeys(ids) if i in kb and i not in result.entry_ids]
-        return entry_buttons([kb[i] for i in ids[:MAX_BUTTONS]])
-    if result.outcome in ("suggest", "unstated"):
-        return entry_buttons([kb[i] for i in result.suggestions if i in kb])
-    return None
+def choices_keyboard(reply: Reply, *extra_rows: ExtraRow) -> InlineKeyboardMarkup | None:
+    """The entries a reply offers, a button each (the same ones the console lists), then any extra rows."""
+    return keyboard([*([button(c.label, f"e:{c.entry_id}")] for c in reply.choices), *extra_rows])
 
 
-async def reply_match(message: Message, result: Match, library: Library) -> None:
-    await reply_html(message, match_html(result, library.kb), match_keyboard(result, library))
+async def reply_with(message: Message, reply: Reply, *extra_rows: ExtraRow) -> str:
+    """Answer a message with a Reply; returns the HTML sent, for the log (what the person saw)."""
+    text = render_html(reply)
+    await reply_html(message, text, choices_keyboard(reply, *extra_rows))
+    return text
 
 
-async def send_match(bot: Bot, chat_id: int, result: Match, library: Library) -> None:
-    await send_html(bot, chat_id, match_html(result, library.kb), match_keyboard(result, library))
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, *extra_rows: ExtraRow) -> str:
+    """A Reply as a new message (a button's answer); returns the HTML sent."""
+    text = render_html(reply)
+    await send_html(bot, chat_id, text, choices_keyboard(reply, *extra_rows))
+    return text

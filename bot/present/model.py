@@ -1,0 +1,44 @@
+"""The reply model: what one answer holds, for every front end alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BACKGROUND_LABEL = "背景（非讲话原文，供参考）"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One entry as shown: its answer, the speech's own words and where they stand, background apart."""
+
+    entry_id: str
+    title: str
+    text: str
+    quotes: tuple[str, ...]
+    where: str
+    background: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An entry offered to open next: a related entry under an answer, a candidate under "did you mean"."""
+
+    entry_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One reply. `outcome` is the matcher's (answer, suggest, unstated, decline, empty, too_long) or `card`
+    for an entry asked by id; `lead` is the sentence before the cards or choices; `lacking` names what the
+    speech does not give (unstated)."""
+
+    outcome: str
+    cards: tuple[Card, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    lead: str = ""
+    lacking: str = ""
+
+    @property
+    def entry_ids(self) -> tuple[str, ...]:
+        return tuple(card.entry_id for card in self.cards)

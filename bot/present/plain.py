@@ -1,0 +1,37 @@
+"""Plain text: the console, `ask`, `kb show`, and what the log keeps of a console reply.
+
+The answer, then the speech's own words with where they stand, then background kept apart and labelled, then
+the entries offered. In the console a number opens an offered entry.
+"""
+
+from __future__ import annotations
+
+from bot.present.model import BACKGROUND_LABEL, Card, Reply
+
+SUGGEST_LEAD = "没有找到确切的答案。您是不是想问："
+SUGGEST_END = "回复编号查看，或换个说法再问。"
+UNSTATED_END = "回复编号查看。"
+
+
+def card_text(card: Card) -> str:
+    lines = [f"【{card.title}】", card.text, "", "讲话原文："]
+    lines.extend(f"“{quote}”" for quote in card.quotes)
+    lines.append(f"出处：{card.where}")
+    if card.background:
+        lines.append(f"{BACKGROUND_LABEL}：{card.background}")
+    return "\n".join(lines)
+
+
+def plain(reply: Reply) -> str:
+    """The whole reply as one text."""
+    if reply.cards:
+        text = "\n\n".join(card_text(c) for c in reply.cards)
+        if reply.choices:
+            text += "\n相关：" + "｜".join(c.label for c in reply.choices)
+        return text
+    numbered = [f"{n}. {c.label}" for n, c in enumerate(reply.choices, 1)]
+    if reply.outcome == "suggest":
+        return "\n".join([SUGGEST_LEAD, *numbered, SUGGEST_END])
+    if reply.outcome == "unstated":
+        return "\n".join([reply.lead, *numbered, UNSTATED_END])
+    return reply.lead
