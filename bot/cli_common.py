@@ -12,10 +12,16 @@ from pathlib import Path
 from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 
 
-def load_or_report(directory: Path) -> KnowledgeBase | None:
-    """The knowledge base, or None after printing every problem in it (each subcommand then exits 1)."""
+def load_or_report(directory: Path, *, with_lists: bool = False) -> KnowledgeBase | None:
+    """The knowledge base, or None after printing every problem in it (each subcommand then exits 1).
+    `with_lists`: the quiz's lists.yaml is checked too (chat and quiz need it; `ask` does not)."""
     try:
-        return load_knowledge(directory)
+        kb = load_knowledge(directory)
+        if with_lists:
+            from bot.quiz import load_lists
+
+            load_lists(kb)
+        return kb
     except KnowledgeError as error:
         print_problems(error)
         return None

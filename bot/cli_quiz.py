@@ -43,7 +43,7 @@ def question_text(number: int, question: Question) -> str:
 def cmd_quiz(args: argparse.Namespace) -> int:
     from bot.quiz import draw
 
-    kb = load_or_report(args.knowledge)
+    kb = load_or_report(args.knowledge, with_lists=True)
     if kb is None:
         return 1
     questions = draw(kb, args.count, args.seed, topic=args.topic)

@@ -42,11 +42,11 @@ def chat_help(pack: PackInfo) -> str:
 MAX_LINE_BYTES = 1 << 20
 
 
-def load_matcher(args: argparse.Namespace) -> Matcher | None:
+def load_matcher(args: argparse.Namespace, *, with_lists: bool = False) -> Matcher | None:
     """The matcher for the CLI, or None after printing the knowledge-base errors."""
     from bot.cli_common import load_or_report
 
-    kb = load_or_report(getattr(args, "knowledge", DEFAULT_DIR))
+    kb = load_or_report(getattr(args, "knowledge", DEFAULT_DIR), with_lists=with_lists)
     return None if kb is None else build_matcher(kb)
 
 
@@ -145,7 +145,7 @@ class ChatSession:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    matcher = load_matcher(args)
+    matcher = load_matcher(args, with_lists=True)
     if matcher is None:
         return 1
     interactive = sys.stdin.isatty()

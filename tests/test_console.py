@@ -140,3 +140,26 @@ def test_an_entry_offered_for_a_missing_date_opens_by_its_number(quiz: ConsoleQu
     offered = session.reply("党的二十大是哪一天开幕的")
     assert offered.reply.outcome == "unstated" and "1. 党的二十大" in plain(offered.reply)
     assert session.reply("1").startswith("【党的二十大】")
+
+
+def test_a_broken_lists_file_stops_chat_and_quiz_with_every_problem_named(tmp_path: Path) -> None:
+    """The quiz reads lists.yaml: a broken one is reported as file:line, like any broken pack file."""
+    import shutil
+
+    from bot.knowledge import DEFAULT_DIR, resolve_pack
+
+    pack = shutil.copytree(resolve_pack(DEFAULT_DIR), tmp_path / "pack")
+    (pack / "lists.yaml").write_text("lists:\n  - id: x\n    entry: nope\n    label: y\n", encoding="utf-8")
+    env = {**os.environ, "BOT_CACHE_DIR": str(tmp_path / "c")}
+    for command in (["chat", "--no-log"], ["quiz", "--count", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--knowledge", str(pack), *command],
+            input="/quit\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stderr
+        assert f"{pack / 'lists.yaml'}:2: list 'x'" in done.stderr and "Traceback" not in done.stderr
