@@ -23,9 +23,6 @@ from bot.matching import (
     EVIDENCE_WORDS,
     Match,
     Matcher,
-    _Bigrams,
-    _bigrams_needed,
-    _ranked,
     build_matcher,
     load_examples,
     load_rules,
@@ -33,7 +30,13 @@ from bot.matching import (
     primary_reading,
     readings,
 )
-from bot.matching.layers.examples import nearest_examples
+from bot.matching.layers import names
+from bot.matching.layers.coverage import coverage, described, evidence
+from bot.matching.layers.examples import nearest
+from bot.matching.layers.names import bigrams_needed
+from bot.matching.layers.rules import rule_targets
+from bot.matching.postings import Bigrams
+from bot.matching.scores import ranked
 from bot.normalize import FILLERS, normalize
 from tests.conftest import write_kb
 
@@ -49,6 +52,30 @@ def matcher() -> Matcher:
 def lexical_matcher() -> Matcher:
     """Without the example questions, to see the other layers alone."""
     return build_matcher(load_knowledge(), with_examples=False)
+
+
+def heard(matcher: Matcher, question: str) -> set[str]:
+    """The entries whose names the names layer hears by pinyin in the question."""
+    return {
+        matcher.entries[name.entry].id
+        for _, _, name in names.heard(matcher.read(normalize(question)), matcher.index)
+    }
+
+
+def fired(matcher: Matcher, question: str) -> dict[str, tuple[float, str]]:
+    """The rules layer alone: entry id → (priority, rule) for the rules that fire on the question."""
+    return rule_targets(matcher.read(normalize(question)), matcher.index, matcher.rules)
+
+
+def held_by(matcher: Matcher, normalized: str, entry_id: str) -> dict[str, float]:
+    """The question's words that the entry holds (the evidence of the decision), with their IDF."""
+    return evidence(matcher.read(normalized), matcher.index, matcher.index.index_of[entry_id])
+
+
+def described_words(matcher: Matcher, normalized: str) -> set[str]:
+    """The distinctive words of the speech that the question described in everyday words."""
+    found = described(matcher.read(normalized), matcher.index)
+    return {word for word, idf in found.items() if idf >= matcher.policy.described_idf}
 
 
 # ---- normalisation ------------------------------------------------------------------------------
@@ -103,7 +130,7 @@ def test_no_filler_word_eats_a_name_of_the_knowledge_base(real_kb) -> None:
 
 
 def test_exact_names_keep_the_longest_span(matcher: Matcher) -> None:
-    hits = matcher.exact_names(normalize("三会一课和三会有什么区别"))
+    hits = names.exact(matcher.read(normalize("三会一课和三会有什么区别")), matcher.index)
     found = {matcher.entries[name.entry].id for _, _, name in hits}
     assert found == {"term-sanhui-yike", "term-sanhui-jingshi"}
 
@@ -119,13 +146,11 @@ def test_exact_names_keep_the_longest_span(matcher: Matcher) -> None:
     ],
 )
 def test_pinyin_layer_finds_homophone_typos(matcher: Matcher, typed: str, entry_id: str) -> None:
-    hits = matcher.pinyin_names(normalize(typed))
-    assert entry_id in {matcher.entries[name.entry].id for _, _, name in hits}
+    assert entry_id in heard(matcher, typed)
 
 
 def test_pinyin_layer_leaves_function_characters_alone(matcher: Matcher) -> None:
-    hits = matcher.pinyin_names(normalize("有的单位"))
-    assert "term-you-cha" not in {matcher.entries[name.entry].id for _, _, name in hits}
+    assert "term-you-cha" not in heard(matcher, "有的单位")
 
 
 def test_readings_keep_polyphones() -> None:
@@ -133,30 +158,31 @@ def test_readings_keep_polyphones() -> None:
 
 
 def test_fuzzy_layer_scores_near_names(matcher: Matcher) -> None:
-    found = matcher.fuzzy_names(normalize("踔厉奋发笃行不急"))
-    assert matcher._index_of["term-zhuoli-fenfa"] in found
+    found = names.fuzzy(matcher.read(normalize("踔厉奋发笃行不急")), matcher.index)
+    assert matcher.index.index_of["term-zhuoli-fenfa"] in found
 
 
 def every_name_scored(matcher: Matcher, normalized: str, cutoff: float) -> dict[int, float]:
     """The fuzzy layer without its bigram prefilter: partial ratio against every long name."""
     found: dict[int, float] = {}
     for _, ratio, position in process.extract(
-        normalized, matcher._fuzzy_names, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=8
+        normalized, matcher.index.names.fuzzy_texts, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=8
     ):
-        owner = matcher._fuzzy_owner[position]
+        owner = matcher.index.names.fuzzy_owner[position]
         found[owner] = max(found.get(owner, 0.0), ratio)
     return found
 
 
 def test_the_fuzzy_prefilter_keeps_every_name_that_can_reach_the_cutoff(matcher: Matcher) -> None:
     typed = []
-    for name in matcher._fuzzy_names:
+    for name in matcher.index.names.fuzzy_texts:
         middle = len(name) // 2
         typed.append(name[:middle] + "的" + name[middle + 1 :] + "是啥")  # one character wrong
         typed.append("讲话里" + name[1:])  # the first character missing
     for question in map(normalize, typed):
         for cutoff in (84, 70):
-            assert matcher.fuzzy_names(question, cutoff) == every_name_scored(matcher, question, cutoff)
+            found = names.fuzzy(matcher.read(question), matcher.index, cutoff)
+            assert found == every_name_scored(matcher, question, cutoff)
 
 
 @settings(max_examples=500, deadline=None)
@@ -165,29 +191,30 @@ def test_a_name_with_fewer_shared_bigrams_than_needed_cannot_reach_the_cutoff(
     name: str, question: str
 ) -> None:
     if fuzz.partial_ratio(question, name) >= 84:
-        shared = _Bigrams.of([name]).shared(question, 1)[0]
-        assert shared >= _bigrams_needed(84, len(name))[min(len(name), len(question))]
+        shared = Bigrams.of([name]).shared(question, 1)[0]
+        assert shared >= bigrams_needed(84, len(name))[min(len(name), len(question))]
 
 
 @given(st.lists(st.sampled_from([-np.inf, 0.0, 0.3, 0.3, 0.5, 0.9]), max_size=30))
 def test_ranked_is_a_sort_by_score_then_position(values: list[float]) -> None:
     expected = sorted((i for i, v in enumerate(values) if v > -np.inf), key=lambda i: (-values[i], i))
-    assert _ranked(np.array(values, dtype=float)) == expected[:5]
+    assert ranked(np.array(values, dtype=float)) == expected[:5]
 
 
 def test_coverage_prefers_the_entry_that_holds_the_words(matcher: Matcher) -> None:
-    scores, unknown = matcher.coverage(normalize("党务干部和业务干部双向交流"))
-    best = max(scores, key=scores.get)
+    found = coverage(matcher.read(normalize("党务干部和业务干部双向交流")), matcher.index)
+    held = found.held()
+    best = max(held, key=held.get)
     assert matcher.entries[best].id == "fact-shuangxiang-jiaoliu"
-    assert unknown == 0
+    assert found.unknown == 0
 
 
 def test_rules_fire_on_ways_of_asking(matcher: Matcher) -> None:
-    assert "problems" in matcher.rule_targets(normalize("讲话指出了哪些问题"))
-    assert "problem-3" in matcher.rule_targets(normalize("第三个问题是什么"))
-    assert "part-2" in matcher.rule_targets(normalize("第二部分讲了什么"))
-    assert "closing" in matcher.rule_targets(normalize("讲话结尾怎么说的"))
-    assert matcher.rule_targets(normalize("四明确指什么")) == {}
+    assert "problems" in fired(matcher, "讲话指出了哪些问题")
+    assert "problem-3" in fired(matcher, "第三个问题是什么")
+    assert "part-2" in fired(matcher, "第二部分讲了什么")
+    assert "closing" in fired(matcher, "讲话结尾怎么说的")
+    assert fired(matcher, "四明确指什么") == {}
 
 
 # ---- structure questions and the three outcomes -------------------------------------------------
@@ -401,9 +428,10 @@ def test_a_longer_name_heard_beats_a_shorter_one_written(
 
 
 def test_a_two_character_name_is_heard_only_when_one_of_its_characters_is_written(matcher: Matcher) -> None:
-    assert "term-sifeng" in {matcher.entries[n.entry].id for _, _, n in matcher.pinyin_names("四峰")}
-    heard = {matcher.entries[n.entry].id for _, _, n in matcher.pinyin_names(normalize("如何做好垃圾分类"))}
-    assert "term-jiafeng-jianshe" not in heard  # 圾分 (ji fen) sounds like 家风 through rare readings
+    assert "term-sifeng" in heard(matcher, "四峰")
+    assert "term-jiafeng-jianshe" not in heard(
+        matcher, "如何做好垃圾分类"
+    )  # 圾分 (ji fen) sounds like 家风 through rare readings
 
 
 @pytest.mark.parametrize(
@@ -420,7 +448,7 @@ def test_a_low_scoring_paraphrase_holding_several_distinctive_words_is_answered(
     result = matcher.match(question)
     assert EVIDENCE_FLOOR <= result.score < CLEAR_WINNER  # neither threshold would answer it
     assert result.answered and result.entry_id == entry_id
-    assert len(matcher.evidence(result.normalized, matcher._index_of[entry_id])) >= EVIDENCE_WORDS
+    assert len(held_by(matcher, result.normalized, entry_id)) >= EVIDENCE_WORDS
 
 
 def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(
@@ -428,8 +456,8 @@ def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(
 ) -> None:
     matcher = lexical_matcher
     result = matcher.match("上面要来检查了才临时抱佛脚，讲话怎么说")  # 抱佛脚: synonyms.yaml's 突击抓
-    held = matcher.evidence(result.normalized, matcher._index_of["term-tuji-zhua"])
-    assert "突击抓" in matcher.described(result.normalized) and "突击抓" in held
+    held = held_by(matcher, result.normalized, "term-tuji-zhua")
+    assert "突击抓" in described_words(matcher, result.normalized) and "突击抓" in held
     assert len(held) < EVIDENCE_WORDS and DESCRIBED_FLOOR <= result.score < CLEAR_WINNER
     assert result.answered and result.entry_id == "term-tuji-zhua"
 
@@ -443,14 +471,14 @@ def test_a_question_describing_a_distinctive_word_in_everyday_words_is_answered(
 )
 def test_a_described_word_alone_is_not_enough(matcher: Matcher, question: str) -> None:
     result = matcher.match(question)
-    assert matcher.described(result.normalized) and result.score >= DESCRIBED_FLOOR
+    assert described_words(matcher, result.normalized) and result.score >= DESCRIBED_FLOOR
     assert not result.answered
 
 
 def test_only_the_hand_written_table_describes(matcher: Matcher) -> None:
     question = normalize("少年要怎么培养")
-    assert matcher._synonyms_in(question).get("少年") == "苗子"  # the thesaurus's word, not the table's
-    assert matcher.described(question) == set()
+    assert matcher.read(question).synonyms.get("少年") == "苗子"  # the thesaurus's word, not the table's
+    assert described_words(matcher, question) == set()
 
 
 def test_entries_tied_on_a_distinctive_word_quote_one_passage_and_answer(lexical_matcher: Matcher) -> None:
@@ -503,12 +531,12 @@ def test_ordinals_pick_the_item_of_the_list_they_refer_to(
 def test_first_of_all_is_no_ordinal(matcher: Matcher, question: str, ordinal: bool) -> None:
     normalized = normalize(question)
     assert bool(matcher.rules.ordinal.search(normalized)) is ordinal
-    assert any(target.startswith("part-") for target in matcher.rule_targets(normalized)) is ordinal
+    assert any(target.startswith("part-") for target in fired(matcher, normalized)) is ordinal
 
 
 def test_n_aspects_of_a_thing_is_not_the_parts_of_the_requirements(matcher: Matcher) -> None:
-    assert "requirements" not in matcher.rule_targets(normalize("要做好哪几方面的表率"))
-    assert "requirements" in matcher.rule_targets(normalize("下一阶段有哪几个方面的要求"))
+    assert "requirements" not in fired(matcher, "要做好哪几方面的表率")
+    assert "requirements" in fired(matcher, "下一阶段有哪几个方面的要求")
 
 
 @pytest.mark.parametrize(
@@ -555,7 +583,7 @@ def test_a_when_question_the_speech_answers_is_answered(
 def test_a_strict_rule_gives_way_to_words_the_speech_never_uses(
     matcher: Matcher, question: str, fires: bool
 ) -> None:
-    priority = matcher.rule_targets(normalize(question)).get("requirements", (0.0, ""))[0]
+    priority = fired(matcher, question).get("requirements", (0.0, ""))[0]
     assert (priority >= matcher.confident) is fires
     assert matcher.match(question).answered is fires
 
@@ -564,7 +592,7 @@ def test_a_strict_rule_that_explains_little_of_the_question_does_not_fire(matche
     # 钻空子 and 谈条件 are the speech's 政策空子 and 讨价还价, which the overview of the requirements does not hold:
     # the question asks what the speech requires about them, not for the list of requirements.
     question = normalize("有人总爱钻空子、谈条件，讲话有什么要求")
-    assert "requirements" not in matcher.rule_targets(question)
+    assert "requirements" not in fired(matcher, question)
     assert matcher.match(question).entry_id == "term-zhengce-kongzi"
 
 
@@ -627,7 +655,7 @@ def test_other_questions_about_such_things_are_answered(
 def test_a_typo_of_a_word_that_is_no_name_is_heard_as_the_speech_s_word(
     matcher: Matcher, typed: str, heard: str | None
 ) -> None:
-    assert matcher._heard_word(typed) == heard
+    assert matcher.index.lexicon.heard_word(typed) == heard
 
 
 def test_a_heard_word_counts_as_the_speech_s_word(matcher: Matcher) -> None:
@@ -644,8 +672,8 @@ def test_a_heard_word_counts_as_the_speech_s_word(matcher: Matcher) -> None:
 def test_a_typed_character_is_heard_by_its_common_reading_and_particles_are_no_typos(
     matcher: Matcher, question: str, not_heard: str
 ) -> None:
-    heard = {matcher.entries[name.entry].id for _, _, name in matcher.pinyin_names(normalize(question))}
-    assert not_heard not in heard
+    found = heard(matcher, question)
+    assert not_heard not in found
     assert matcher.match(question).entry_id != not_heard
 
 
@@ -672,12 +700,8 @@ def test_one_word_in_common_with_an_example_is_a_coincidence(tmp_path: Path) -> 
     folder = write_kb(tmp_path / "kb")
     (folder / "examples.yaml").write_text("term-si-mingque:\n  - 谁来牵头、用啥法子\n", encoding="utf-8")
     matcher = build_matcher(load_knowledge(folder))
-    size = len(matcher.entries)
-    assert nearest_examples(matcher._examples, matcher.plain_words(normalize("谁来牵头")), size).max() == 0
-    assert (
-        nearest_examples(matcher._examples, matcher.plain_words(normalize("谁来牵头用啥法子")), size).max()
-        > 0.9
-    )
+    assert nearest(matcher.read(normalize("谁来牵头")), matcher.index).max() == 0
+    assert nearest(matcher.read(normalize("谁来牵头用啥法子")), matcher.index).max() > 0.9
 
 
 def test_examples_of_unknown_entries_or_of_the_wrong_shape_name_their_line(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 from bot.cache import cached, fingerprint
 from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml
+from bot.matching.index import SOURCE_FINGERPRINT
 from bot.matching.layers.rules import Rules, load_rules
-from bot.matching.matcher import SOURCE_FINGERPRINT, Matcher
+from bot.matching.matcher import Matcher
 from bot.normalize import normalize
 from bot.thesaurus import cilin_fingerprint, cilin_groups
 

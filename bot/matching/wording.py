@@ -35,7 +35,7 @@ def answer_text(kb: KnowledgeBase, entry_ids: Sequence[str]) -> str:
 def unstated_text(kb: KnowledgeBase, entry_ids: Sequence[str], lacking: str) -> str:
     """The entries offered, saying that the speech names them but does not give what was asked."""
     titles = "、".join(quoted(kb[i].title) for i in entry_ids)
-    lines = [f"讲话提到了{titles}，但没有讲{LACKING.get(lacking, lacking)}。讲话中相关的内容是："]
+    lines = [f"讲话提到了{titles}，但没有讲{LACKING[lacking]}。讲话中相关的内容是："]
     lines += [f"{n}. {kb[i].title}" for n, i in enumerate(entry_ids, 1)]
     lines.append("回复编号查看。")
     return "\n".join(lines)
@@ -58,3 +58,16 @@ def empty_text(kb: KnowledgeBase) -> str:
 
 def too_long_text(kb: KnowledgeBase, max_chars: int) -> str:
     return kb.pack.text("too_long", max_chars=max_chars)
+
+
+def decision_text(
+    kb: KnowledgeBase, outcome: str, entry_ids: Sequence[str], lacking: str | None = None
+) -> str:
+    """The text for a decision (bot.matching.decide): its outcome and the entries it shows or offers."""
+    if outcome == "answer":
+        return answer_text(kb, entry_ids)
+    if outcome == "unstated":
+        return unstated_text(kb, entry_ids, lacking or "contents")
+    if outcome == "suggest":
+        return suggest_text(kb, entry_ids)
+    return decline_text(kb)

@@ -1,4 +1,7 @@
-"""Keyword rules (a pack's rules.yaml): how people ask (which problems, the N-th part, the opening), not what."""
+"""The rules layer: a pack's keyword rules (rules.yaml) on how people ask (which problems, the N-th part, the
+opening), not what they ask. A rule that fires gives its target its priority, times how far the target also
+explains the rest of the question.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml
+from bot.matching.language import CHINESE_DIGITS
+
+if TYPE_CHECKING:
+    from bot.matching.index import PackIndex
+    from bot.matching.reading import Reading
+
+# The remainder factor runs from BASE (the target explains nothing beside the pattern) to BASE + SPAN (all of it).
+REMAINDER_BASE, REMAINDER_SPAN = 0.6, 0.4
+STRICT_BASE, STRICT_SPAN = 0.3, 0.7  # a strict rule's, which also counts the words the pack never uses
+STRICT_FLOOR = 0.5  # a strict rule must explain this much of the rest of the question
+UNKNOWN_WEIGHT = 0.5  # a word the pack never uses weighs this times the IDF of a word of one entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +86,50 @@ def load_rules(path: Path | str, kb: KnowledgeBase) -> Rules:
     if problems:
         raise KnowledgeError(problems)
     return Rules(tuple(rules), MappingProxyType(children), ordinal, compare)
+
+
+def rule_targets(reading: Reading, index: PackIndex, rules: Rules) -> dict[str, tuple[float, str]]:
+    """Entry id → (priority, rule name) for every keyword rule that fires, the highest priority per entry."""
+    normalized = reading.normalized
+    found: dict[str, tuple[float, str]] = {}
+    for rule in rules.rules:
+        match = rule.pattern.search(normalized)
+        if not match or (rule.unless and rule.unless.search(normalized)):
+            continue
+        target = rule.target
+        if "{n}" in target:
+            numeral = next((g for g in match.groups() if g), None)
+            if numeral is None:
+                continue
+            target = target.format(n=CHINESE_DIGITS.get(numeral, 0))
+        factor = remainder_factor(reading, index, match, target, rule.strict)
+        if rule.strict and factor < STRICT_FLOOR:
+            continue
+        priority = rule.priority * factor
+        if target in index.kb and found.get(target, (0.0, ""))[0] < priority:
+            found[target] = (priority, rule.name)
+    return found
+
+
+def remainder_factor(
+    reading: Reading, index: PackIndex, match: re.Match[str], target: str, strict: bool = False
+) -> float:
+    """How far a rule's target also explains the words its pattern did not consume (1 = fully).
+
+    A strict rule (讲话对足球有什么要求) also counts the words the knowledge base never uses, at the weight
+    coverage gives them, and drops to STRICT_BASE when nothing beside its pattern is explained.
+    """
+    normalized = reading.normalized
+    rest = normalized[: match.start()] + " " + normalized[match.end() :]
+    idf = index.tokens.idf
+    words = index.lexicon.tokens(rest)
+    tokens = [t for t in words if t in idf]
+    unknown = [t for t in words if t not in idf and len(t) >= 2] if strict else []
+    if not (tokens or unknown) or target not in index.index_of:
+        return 1.0
+    entry = index.index_of[target]
+    total = sum(idf[t] for t in tokens) + UNKNOWN_WEIGHT * index.max_idf * len(unknown)
+    held = sum(idf[t] for t in tokens if index.tokens.holds(t, entry))
+    return (STRICT_BASE if strict else REMAINDER_BASE) + (
+        STRICT_SPAN if strict else REMAINDER_SPAN
+    ) * held / total

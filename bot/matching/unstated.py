@@ -1,0 +1,68 @@
+"""Questions the speech cannot answer: a date, a frequency or a procedure it never gives, or the contents of
+a thing it only mentions. The entry is then offered, not passed off as the answer.
+
+A question asking on which day a meeting opened names an entry of the speech, but if the speech gives no day
+the entry is offered; so is a question asking what “三个聚焦” are, one by one, when the speech only names them
+(its entry is marked `mention_only` in the pack).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.knowledge import Entry
+from bot.matching.reading import Reading
+
+# What a question asks for, and what an answer to it must contain: (question pattern, text pattern, kind).
+# bot.matching.wording says each kind in words.
+_NUMERAL = "[0-9〇零一二三四五六七八九十百]"
+_COUNT = "[0-9两〇零一二三四五六七八九十百]"  # 哪两个, 哪八条
+ANSWER_KINDS = (
+    (
+        re.compile("哪一?天|哪个月|几月|几号|几日|什么日子"),
+        re.compile(f"{_NUMERAL}+[月日号]|今天|明天|昨天"),
+        "date",
+    ),
+    (
+        re.compile("哪一?年|什么时候|什么时间|何时"),
+        re.compile(f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初"),
+        "time",
+    ),
+    (  # how often a thing is done: 每季度至少开几次会, 多久开一次 (not 讲话提到了几次, which counts the speech)
+        re.compile(
+            "[每一]个?(?:年|季度|季|月|周|星期)[^，。？！]{0,8}(?:几|多少)次|多久[^，。？！]{0,3}一次|多长时间一次|频次|频率"
+        ),
+        re.compile(f"每个?(?:年|季度|季|月|周|星期)|{_NUMERAL}+次|定期"),
+        "frequency",
+    ),
+    (  # how to do it: a speech gives duties, never a procedure, an app or an address
+        re.compile(
+            "哪个(?:小程序|app|APP|网站|平台|公众号|系统)|怎么(?:操作|登记|注册|报名|登录|缴纳|预约)"
+            "|(?:办理|申请|报名)(?:流程|步骤|手续)|几点(?:开门|关门|开始|结束)|开放时间|地址|怎么走"
+        ),
+        re.compile("小程序|网站|平台|公众号|流程|步骤|手续|地址|开放"),
+        "procedure",
+    ),
+)
+
+# A question for the contents of a thing (某报告的主要内容, “三个聚焦”具体是哪三个): an entry the speech only
+# mentions (mention_only in the pack) cannot answer it.
+CONTENTS_QUESTION = re.compile(
+    "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|(?:包括|包含|提出了|规定了)哪些|具体措施|分别是(?:什么|哪)"
+    f"|(?:具体|都)(?:是|指|有)?哪{_COUNT}*[条项个种些]|是哪{_COUNT}+[条项个种]"
+    "|具体(?:是|指)[^，。？！ ]{1,3}什么"  # 具体是查什么、改什么
+)
+
+
+def lacking(reading: Reading, entries: Sequence[Entry]) -> str | None:
+    """What the question asks for that the entries' text cannot give (a kind of ANSWER_KINDS, or "contents"),
+    or None. Only the entries' answers and quotes count: background is not the speech."""
+    normalized = reading.normalized
+    if CONTENTS_QUESTION.search(normalized) and all(entry.mention_only for entry in entries):
+        return "contents"
+    text = "".join(entry.answer + "".join(entry.quotes) for entry in entries)
+    for asks, gives, kind in ANSWER_KINDS:
+        if asks.search(normalized) and not gives.search(text):
+            return kind
+    return None
