@@ -98,7 +98,7 @@ def cmd_kb_list(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="Study bot for the bureau's Q1 2022 party-building and clean-government meeting speech.",
+        description="A study bot for the speeches of party meetings: Q&A, the quiz and the Telegram bot over a pack.",
     )
     parser.add_argument(
         "--knowledge",

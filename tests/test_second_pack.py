@@ -153,11 +153,6 @@ def test_kb_check_passes_and_kb_list_lists_every_entry(tmp_path: Path, kb: Knowl
     assert rows == [[e.id, e.kind, e.title] for e in kb.entries]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/cli.py's build_parser describes the shipped speech (\"Study bot for the bureau's Q1 2022 "
-    'party-building and clean-government meeting speech") whatever pack --knowledge names',
-)
 def test_the_help_names_no_other_speech(tmp_path: Path) -> None:
     shipped = loaded(SHIPPED)[0].pack
     done = run_bot(tmp_path, "--help")
