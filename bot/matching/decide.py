@@ -110,12 +110,10 @@ class Candidates:
     ranked: Sequence[int]  # entry indexes, best first
     scores: Sequence[float]  # their scores, in that order
     backed: bool = False  # a name or a rule found the best entry
-    held: Mapping[str, float] = field(
-        default_factory=dict
-    )  # the question's words that the best entry holds → their IDF
-    described: Mapping[str, float] = field(
-        default_factory=dict
-    )  # the speech's words the question put in everyday words → IDF
+    # The question's words that the best entry holds, and the speech's words that the question put in everyday
+    # words (the pack's table), each with its IDF.
+    held: Mapping[str, float] = field(default_factory=dict)
+    described: Mapping[str, float] = field(default_factory=dict)
     shown: Sequence[int] = ()  # what an answer shows, when not the best alone (two entries compared)
     lacking: str | None = None  # what the question asks that the shown entries do not give (unstated's kind)
 

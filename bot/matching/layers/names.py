@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.matching.index import Name
+from bot.matching.index import FUZZY_NAME_LENGTH, Name
 from bot.matching.language import STOPCHARS
 from bot.matching.sounds import sounds_like
 
@@ -141,7 +141,7 @@ def fuzzy(reading: Reading, index: PackIndex, cutoff: float = FUZZY_CUTOFF) -> d
     """
     normalized = reading.normalized
     names = index.names
-    if not names.fuzzy_texts or len(normalized) < 4:
+    if not names.fuzzy_texts or len(normalized) < FUZZY_NAME_LENGTH:
         return {}
     needed = bigrams_needed(cutoff, int(names.fuzzy_lengths.max()))
     shared = names.fuzzy_bigrams.shared(normalized, len(names.fuzzy_texts))

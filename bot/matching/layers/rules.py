@@ -24,6 +24,7 @@ REMAINDER_BASE, REMAINDER_SPAN = 0.6, 0.4
 STRICT_BASE, STRICT_SPAN = 0.3, 0.7  # a strict rule's, which also counts the words the pack never uses
 STRICT_FLOOR = 0.5  # a strict rule must explain this much of the rest of the question
 UNKNOWN_WEIGHT = 0.5  # a word the pack never uses weighs this times the IDF of a word of one entry
+DEFAULT_PRIORITY = 0.8  # a rule without a priority of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def load_rules(path: Path | str, kb: KnowledgeBase) -> Rules:
         target = str(raw.get("target", ""))
         if not target_exists(target):
             problems.append(f"{path}:{line}: rule {name!r}: target {target!r} is not an entry id")
-        priority = raw.get("priority", 0.8)
+        priority = raw.get("priority", DEFAULT_PRIORITY)
         if not isinstance(priority, int | float) or not 0 <= priority <= 1:
             problems.append(f"{path}:{line}: rule {name!r}: priority must be a number in [0, 1]")
         if pattern is not None:
