@@ -38,6 +38,8 @@ def snapshot(knowledge: Path | None, extra: list[Path]) -> list[str]:
 
     from bot.knowledge import load_knowledge
     from bot.matching import build_matcher, load_examples
+    from bot.present.plain import plain
+    from bot.present.replies import match_reply
     from bot.quiz import all_questions
     from bot.render import entry_text
     from bot.telegram.html import entry_html
@@ -57,7 +59,7 @@ def snapshot(knowledge: Path | None, extra: list[Path]) -> list[str]:
             "entries": list(m.entry_ids),
             "score": round(m.score, 4),
             "suggestions": list(m.suggestions),
-            "text": m.text,
+            "text": plain(match_reply(m, kb)),
         }
         lines.append("match " + json.dumps(record, ensure_ascii=False, sort_keys=True))
     for question in all_questions(kb):

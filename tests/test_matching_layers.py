@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from bot.knowledge import load_knowledge
-from bot.matching import Matcher, build_matcher
-from bot.matching import wording as wording_module
+from bot.matching import Match, Matcher, build_matcher
 from bot.matching.decide import DEFAULT_POLICY, Candidates, Decision, Findings, Policy, combine, decide
 from bot.matching.layers import coverage, examples, names
 from bot.matching.layers.rules import Rules, load_rules, rule_targets
@@ -25,6 +24,9 @@ from bot.matching.scores import ranked
 from bot.matching.sounds import primary_reading
 from bot.matching.unstated import ANSWER_KINDS, lacking
 from bot.normalize import normalize
+from bot.present.plain import plain
+from bot.present.replies import match_reply
+from bot.present.wording import LACKING
 from tests.conftest import write_kb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,7 +276,7 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
 
 
 def test_every_kind_of_unstated_question_has_its_wording() -> None:
-    assert {kind for *_, kind in ANSWER_KINDS} | {"contents"} == set(wording_module.LACKING)
+    assert {kind for *_, kind in ANSWER_KINDS} | {"contents"} == set(LACKING)
 
 
 # ---- decide, on plain numbers --------------------------------------------------------------------
@@ -382,18 +384,21 @@ def test_the_pipeline_on_the_invented_pack(genre: Matcher, question: str, outcom
     result = genre.match(question)
     assert (result.outcome, result.entry_ids) == (outcome, entry_ids)
     if outcome == "unstated":
-        assert result.suggestions == ("term-daowei",) and "具体内容" in result.text
+        assert result.suggestions == ("term-daowei",) and "具体内容" in plain(match_reply(result, genre.kb))
 
 
-def test_wording_is_where_every_reply_text_comes_from(tiny_kb_dir: Path) -> None:
+def test_the_matcher_words_nothing_and_bot_present_words_every_decision(tiny_kb_dir: Path) -> None:
     kb = load_knowledge(tiny_kb_dir)
     matcher = build_matcher(kb)
-    result = matcher.match("四明确是什么")
-    assert result.text == wording_module.decision_text(kb, "answer", result.entry_ids)
-    suggest = wording_module.decision_text(kb, "suggest", ("opening", "term-sanhui"))
-    assert suggest.splitlines()[1:3] == ["1. 开头", "2. 三会"]
-    assert "“四明确”" in wording_module.decision_text(kb, "unstated", ("term-si-mingque",), "date")
-    assert wording_module.decision_text(kb, "decline", ()) == kb.pack.text("decline")
+    answer = matcher.match("四明确是什么")
+    assert not hasattr(answer, "text")  # a decision, no display text
+    assert plain(match_reply(answer, kb)).startswith(f"【{kb[answer.entry_id].title}】")
+    suggest = match_reply(Match("?", "?", False, None, 0.3, ("opening", "term-sanhui"), (), "suggest"), kb)
+    assert plain(suggest).splitlines()[1:3] == ["1. 开头", "2. 三会"]
+    unstated = Match("?", "?", False, None, 0.5, ("term-si-mingque",), (), "unstated", "date")
+    assert plain(match_reply(unstated, kb)).startswith("讲话提到了“四明确”，但没有讲具体日期。")
+    declined = Match("?", "?", False, None, 0.0, (), (), "decline")
+    assert plain(match_reply(declined, kb)) == kb.pack.text("decline")
 
 
 def test_the_package_imports_no_front_end_storage_or_settings() -> None:

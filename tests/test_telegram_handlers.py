@@ -24,9 +24,9 @@ from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.commands import COMMANDS
 from bot.telegram.flood import SLOW_DOWN
-from bot.telegram.replies import choices_keyboard
 from bot.telegram.keyboards import outline_keyboard
 from bot.telegram.reading import Library
+from bot.telegram.replies import choices_keyboard
 from tests.conftest import TINY_ENTRIES, write_kb
 from tests.fake_bot_api import (
     BOT_ID,

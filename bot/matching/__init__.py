@@ -7,7 +7,7 @@
   weight and threshold a field of Policy;
 * rerank: ordinals pick a list's item, comparisons show two entries;
 * unstated: what a question asks that the speech never gives (a date, a procedure, a thing's contents);
-* wording: the only module that words a decision; result: Match;
+* result: Match, the decision (bot.present words it);
 * build: a pack's matcher from its rules.yaml, synonyms.yaml and examples.yaml.
 
 Nothing here imports Telegram, SQLite, settings or a front end; no line names a speech (a speech is its pack).

@@ -10,7 +10,6 @@ import jieba
 import numpy as np
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matching import wording
 from bot.matching.decide import DEFAULT_POLICY, Candidates, Decision, Findings, Policy, combine, decide
 from bot.matching.index import Name, PackIndex, build_index
 from bot.matching.layers import coverage, examples, names
@@ -94,9 +93,6 @@ class Matcher:
         """A question's content tokens, as coverage counts them."""
         return list(self.read(normalized).tokens)
 
-    def answer_text(self, entry_ids: tuple[str, ...]) -> str:
-        return wording.answer_text(self.kb, entry_ids)
-
     # ---- the pipeline ----------------------------------------------------------------------------
 
     def _layers(self, reading: Reading) -> tuple[np.ndarray, names.NameHits, dict[str, tuple[float, str]]]:
@@ -153,14 +149,13 @@ class Matcher:
             question = str(question)
         normalized = normalize(question[: MAX_QUESTION_CHARS * 20])
         if not any(c.isalnum() for c in normalized):
-            return refused(question, normalized, "empty", wording.empty_text(self.kb))
+            return refused(question, normalized, "empty")
         if len(normalized) > MAX_QUESTION_CHARS:
-            too_long = wording.too_long_text(self.kb, MAX_QUESTION_CHARS)
-            return refused(question, normalized[:MAX_QUESTION_CHARS], "too_long", too_long)
+            return refused(question, normalized[:MAX_QUESTION_CHARS], "too_long")
         decision = self.decision(normalized)
         ids = tuple(self.entries[i].id for i in decision.entries)
-        text = wording.decision_text(self.kb, decision.outcome, ids, decision.lacking)
         if decision.outcome == "answer":
             runners_up = tuple(self.entries[i].id for i in decision.suggestions)
-            return Match(question, normalized, True, ids[0], decision.score, runners_up, text, ids, "answer")
-        return Match(question, normalized, False, None, decision.score, ids, text, (), decision.outcome)
+            return Match(question, normalized, True, ids[0], decision.score, runners_up, ids, "answer")
+        lacking = (decision.lacking or "contents") if decision.outcome == "unstated" else ""
+        return Match(question, normalized, False, None, decision.score, ids, (), decision.outcome, lacking)

@@ -15,7 +15,7 @@ from bot.knowledge import Entry
 from bot.matching.reading import Reading
 
 # What a question asks for, and what an answer to it must contain: (question pattern, text pattern, kind).
-# bot.matching.wording says each kind in words.
+# bot.present.wording says each kind in words.
 _NUMERAL = "[0-9〇零一二三四五六七八九十百]"
 _COUNT = "[0-9两〇零一二三四五六七八九十百]"  # 哪两个, 哪八条
 ANSWER_KINDS = (

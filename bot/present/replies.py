@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.knowledge import Entry, KnowledgeBase
 from bot.matching import Match
 from bot.present.model import Card, Choice, Reply
+from bot.present.wording import lead
 
 MAX_CHOICES = 3  # related entries offered under an answer
 
@@ -32,6 +33,5 @@ def match_reply(result: Match, kb: KnowledgeBase) -> Reply:
         shown = tuple(i for i in result.entry_ids if i in kb)
         return Reply("answer", tuple(card(kb[i]) for i in shown), offered(kb, shown))
     candidates = tuple(Choice(i, kb[i].title) for i in result.suggestions if i in kb)
-    if result.outcome in ("suggest", "unstated"):
-        return Reply(result.outcome, (), candidates, lead=result.text.splitlines()[0] if result.text else "")
-    return Reply(result.outcome, lead=result.text)
+    offers = result.outcome in ("suggest", "unstated")
+    return Reply(result.outcome, (), candidates if offers else (), lead(kb, result), result.lacking)

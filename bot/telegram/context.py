@@ -118,7 +118,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             entry_id=match.entry_id if match else entry_id,
             score=match.score if match else (1.0 if answered and status == "ok" else 0.0),
             suggestions=match.suggestions if match else (),
-            reply=visible_text(reply) if reply else (match.text if match else ""),
+            reply=visible_text(reply),
             latency_ms=(time.perf_counter() - self._started) * 1000,
             status=status,
         )
