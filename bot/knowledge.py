@@ -282,6 +282,15 @@ def entry_files(directory: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yaml") if p.name not in NON_ENTRY_FILES)
 
 
+def shared_file(kb: KnowledgeBase, name: str) -> Path | None:
+    """A file every pack of the genre shares (knowledge/shared/<name>): beside the pack's folder when its
+    folder of packs has one, else the repository's."""
+    for folder in ([kb.directory.parent / SHARED_DIR] if kb.directory else []) + [DEFAULT_DIR / SHARED_DIR]:
+        if (folder / name).exists():
+            return folder / name
+    return None
+
+
 def pack_dirs(folder: Path | str) -> list[Path]:
     """The packs in a folder: the folder itself when it holds a speech, else its subfolders that do."""
     folder = Path(folder)

@@ -16,8 +16,8 @@ from bot.knowledge import DEFAULT_DIR, load_knowledge, pack_dirs
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
 CJK = re.compile(r"[\u4e00-\u9fff]+")
-# Files still being moved; each is emptied from here as its move lands.
-SPEECH_WORDS_ALLOWED_IN: frozenset[str] = frozenset({"bot/quiz.py", "bot/matching.py"})
+# Files allowed to name a speech: none.
+SPEECH_WORDS_ALLOWED_IN: frozenset[str] = frozenset()
 ENVIRONMENT_READERS = {"bot/settings.py"}
 ENVIRONMENT_EXCEPTIONS = {"bot/cache.py"}  # BOT_CACHE_DIR: the core's cache cannot import settings (yet)
 

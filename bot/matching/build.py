@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cache import cached, fingerprint
-from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml
+from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml, shared_file
 from bot.matching.index import SOURCE_FINGERPRINT
 from bot.matching.layers.rules import Rules, load_rules
 from bot.matching.matcher import Matcher
@@ -18,18 +18,18 @@ def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: f
     """The matcher with the knowledge base's own rules, synonyms and example questions, when it has them."""
     rules_path = (kb.directory or Path(".")) / "rules.yaml"
     rules = load_rules(rules_path, kb) if rules_path.exists() else Rules()
-    synonyms_path = (kb.directory or Path(".")) / "synonyms.yaml"
-    synonyms = (
-        # A thousand words, each normalised: read once per version of the file and of the code.
-        cached(
-            "synonyms",
-            fingerprint([SOURCE_FINGERPRINT, synonyms_path.read_bytes()]),
-            lambda: load_synonyms(synonyms_path),
-            scope=kb.pack.id,
+    synonyms = {}
+    # The genre's shared words first, then the pack's own, which win where both have a word. A thousand
+    # words, each normalised: read once per version of the files and of the code.
+    for synonyms_path in synonym_files(kb):
+        synonyms.update(
+            cached(
+                "synonyms",
+                fingerprint([SOURCE_FINGERPRINT, str(synonyms_path), synonyms_path.read_bytes()]),
+                lambda path=synonyms_path: load_synonyms(path),
+                scope=f"{kb.pack.id}-{synonyms_path.parent.name}",
+            )
         )
-        if synonyms_path.exists()
-        else {}
-    )
     examples_path = (kb.directory or Path(".")) / "examples.yaml"
     examples = load_examples(examples_path, kb) if with_examples and examples_path.exists() else {}
     return Matcher(
@@ -43,18 +43,26 @@ def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: f
     )
 
 
+def synonym_files(kb: KnowledgeBase) -> list[Path]:
+    """knowledge/shared/synonyms.yaml (the genre's everyday words), then the pack's own synonyms.yaml."""
+    own = (kb.directory or Path(".")) / "synonyms.yaml"
+    return [path for path in (shared_file(kb, "synonyms.yaml"), own) if path is not None and path.exists()]
+
+
 def check_matching_files(kb: KnowledgeBase) -> None:
-    """Read the rules, synonyms and examples files beside the entries: a KnowledgeError lists every problem."""
+    """Read the rules, synonyms and examples files beside the entries, and the shared synonyms: a
+    KnowledgeError lists every problem."""
     folder = kb.directory or Path(".")
     problems: list[str] = []
-    for name, load in (
-        ("rules.yaml", lambda path: load_rules(path, kb)),
-        ("synonyms.yaml", load_synonyms),
-        ("examples.yaml", lambda path: load_examples(path, kb)),
-    ):
-        if (folder / name).exists():
+    checks: list[tuple[Path, Any]] = [
+        (folder / "rules.yaml", lambda path: load_rules(path, kb)),
+        *((path, load_synonyms) for path in synonym_files(kb)),
+        (folder / "examples.yaml", lambda path: load_examples(path, kb)),
+    ]
+    for path, load in checks:
+        if path.exists():
             try:
-                load(folder / name)
+                load(path)
             except KnowledgeError as error:
                 problems += error.problems
     if problems:

@@ -1,0 +1,64 @@
+"""A folder of packs: which pack a folder names, pack.yaml read and checked, and the words the genre shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge import KnowledgeError, load_knowledge, resolve_pack
+from bot.matching.build import synonym_files
+from bot.normalize import normalize
+from tests.conftest import write_kb
+
+
+def pack(folder: Path, date: str, meeting: str) -> Path:
+    write_kb(folder)
+    (folder / "pack.yaml").write_text(f"meeting: {meeting}\ndate: {date}\n", encoding="utf-8")
+    return folder
+
+
+def test_a_folder_of_packs_serves_the_newest_and_a_pack_folder_itself(tmp_path: Path) -> None:
+    older = pack(tmp_path / "packs" / "older", "2021-06-30", "旧会议")
+    newer = pack(tmp_path / "packs" / "newer", "2023-09-28", "新会议")
+    assert resolve_pack(tmp_path / "packs") == newer
+    assert load_knowledge(tmp_path / "packs").pack.meeting == "新会议"
+    assert load_knowledge(older).pack.meeting == "旧会议"
+
+
+def test_a_pack_without_pack_yaml_gets_generic_wording_that_names_no_speech(tmp_path: Path) -> None:
+    kb = load_knowledge(write_kb(tmp_path / "bare"))
+    assert kb.pack.id == "bare" and kb.pack.meeting == "这次会议"
+    assert kb.pack.text("too_long", max_chars=9) == "问题太长了（超过 9 字）。请只问一个问题。"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("meeting: x\ncolour: red\n", "pack.yaml:2: unknown field 'colour'"),
+        ("meeting: x\nexamples: 不是列表\n", "pack.yaml:2: examples must be a list of questions"),
+        ("meeting: x\ntexts:\n  decline: 好\n  farewell: 再见\n", "pack.yaml:4: unknown text 'farewell'"),
+        ("meeting: x\ntexts:\n  decline: '{nothing}'\n", "texts.decline: a placeholder it cannot fill"),
+    ],
+)
+def test_a_broken_pack_yaml_names_file_and_line(tmp_path: Path, content: str, problem: str) -> None:
+    folder = write_kb(tmp_path / "p")
+    (folder / "pack.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(folder)
+    assert any(problem in line for line in error.value.problems), error.value.problems
+
+
+def test_the_genre_s_shared_words_apply_to_every_pack_and_a_pack_s_own_win(tmp_path: Path) -> None:
+    from bot.matching import build_matcher
+
+    packs = tmp_path / "packs"
+    folder = pack(packs / "one", "2023-01-01", "某会议")
+    (packs / "shared").mkdir()
+    (packs / "shared" / "synonyms.yaml").write_text("主体: [担子, 当事方]\n", encoding="utf-8")
+    (folder / "synonyms.yaml").write_text("方式: [当事方]\n", encoding="utf-8")
+    kb = load_knowledge(packs)
+    assert synonym_files(kb) == [packs / "shared" / "synonyms.yaml", folder / "synonyms.yaml"]
+    synonyms = build_matcher(kb).index.lexicon.synonyms
+    assert synonyms[normalize("担子")] == "主体"  # from the shared file
+    assert synonyms[normalize("当事方")] == "方式"  # the pack's own family wins
