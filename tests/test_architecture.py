@@ -100,7 +100,9 @@ def lines_naming(path: Path, names: set[str], runs: set[str], root: Path = ROOT)
     return found
 
 
-@pytest.mark.parametrize("pack", pack_dirs(DEFAULT_DIR), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "pack", [*pack_dirs(DEFAULT_DIR), *pack_dirs(ROOT / "tests" / "packs")], ids=lambda p: p.name
+)
 def test_no_python_line_names_a_speech(pack: Path) -> None:
     """Its slogans, meeting, titles and sentences are in its pack, never in bot/ (comments included)."""
     names, runs = speech_marks(pack)

@@ -34,7 +34,6 @@ from bot.quiz import SINGLE, all_questions
 from bot.telegram.html import escape
 from bot.telegram.reading import Library
 from tests.fake_bot_api import parse_html
-from tests.test_architecture import SPEECH_WORDS_ALLOWED_IN, lines_naming, python_files, speech_marks
 from tests.test_telegram_handlers import only, settings_for, started, stopped, visible
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,19 +127,6 @@ def test_a_folder_holding_both_packs_serves_the_newer_this_one(tmp_path: Path, k
         shutil.copytree(pack, tmp_path / "packs" / pack.name)
     served = load_knowledge(tmp_path / "packs")
     assert served.directory == tmp_path / "packs" / PACK.name and served.pack.meeting == kb.pack.meeting
-
-
-def test_no_python_line_of_the_bot_names_this_speech() -> None:
-    """Its slogans, meeting and sentences are in its pack only (the scan tests/test_architecture.py runs on the
-    shipped pack)."""
-    names, runs = speech_marks(PACK)
-    found = [
-        line
-        for path in python_files()
-        if str(path.relative_to(ROOT)) not in SPEECH_WORDS_ALLOWED_IN
-        for line in lines_naming(path, names, runs)
-    ]
-    assert found == []
 
 
 def test_kb_check_passes_and_kb_list_lists_every_entry(tmp_path: Path, kb: KnowledgeBase) -> None:
