@@ -376,3 +376,37 @@ def test_a_second_instance_on_the_same_database_is_refused(tmp_path: Path) -> No
         InstanceLock(db).acquire()
     with InstanceLock(db):  # released at exit: the next start takes it
         pass
+
+
+async def test_an_update_still_waiting_in_the_queue_is_not_queued_again_by_the_retry_job(bot: Bot) -> None:
+    from bot.telegram import inbox
+
+    [update] = await bot.app.bot.read_updates([raw_question(700, "四风是什么", USER)])
+    store = bot.app.bot_data.store
+    async with store.transaction() as db:  # as if it had waited three minutes behind a long queue
+        await db.execute(
+            "UPDATE inbox SET received_at = ?", ((datetime.now(UTC) - timedelta(minutes=3)).isoformat(),)
+        )
+    assert await inbox.replay(bot.app, older_than_s=inbox.RETRY_PENDING_AFTER_S) == 0
+    await bot.app.process_update(update)
+    await store.flush()
+    assert await inbox.replay(bot.app, older_than_s=inbox.RETRY_PENDING_AFTER_S) == 0  # handled: done
+    assert [tuple(r) for r in await store.fetchall("SELECT state FROM inbox")] == [("done",)]
+
+
+async def test_a_catch_up_while_that_time_s_broadcast_runs_sends_nothing(
+    tmp_path: Path,
+    library: Library,  # noqa: F811
+) -> None:
+    bot = await started(utc_settings(tmp_path), library)
+    try:
+        when = minutes_ago(3)
+        await subscribe_all(bot, when, count=1)
+        bot.app.bot_data.broadcasting.add(when)  # the daily job is sending this time's sets right now
+        await catch_up_daily(BotContext(bot.app))
+        assert bot.telegram.sent("sendPoll") == []
+        bot.app.bot_data.broadcasting.clear()
+        await catch_up_daily(BotContext(bot.app))
+        assert len(bot.telegram.sent("sendPoll")) == len(CHATS)
+    finally:
+        await stopped(bot)

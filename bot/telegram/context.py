@@ -43,6 +43,7 @@ class BotData:
     telegram_unreachable: bool = False  # logged once per outage, not once per retry
     exit_code: int = 0  # 1 when the bot stopped itself (another instance polls the token)
     stopping: bool = False  # set as the application stops: the broadcast sends nothing more
+    broadcasting: set[str] = field(default_factory=set)  # daily times whose broadcast is running now
     # bot.telegram.quiz: group membership as Telegram last told it, (chat, user) → (a member, when asked);
     # polls not known by id (sent with a timeout), their text, and the answers that came before it
     members: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)

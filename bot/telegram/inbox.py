@@ -192,9 +192,10 @@ async def replay(application: Application, *, older_than_s: float = 0.0) -> int:
     in_flight: set[int] = data.in_flight
     tries: dict[int, int] = data.replay_tries
     now = dtm.datetime.now(dtm.UTC)
-    queued = 0
+    count = 0
+    queued = application.bot.kept if isinstance(application.bot, DurableBot) else set()
     for update_id, payload in await store.pending_updates():
-        if update_id in in_flight:
+        if update_id in in_flight or update_id in queued:  # being handled, or waiting in the queue
             continue
         if older_than_s and not await _pending_since(store, update_id, now, older_than_s):
             continue
@@ -210,10 +211,10 @@ async def replay(application: Application, *, older_than_s: float = 0.0) -> int:
         if isinstance(application.bot, DurableBot):
             application.bot.kept.add(update_id)
         await application.update_queue.put(update)
-        queued += 1
-    if queued:
-        log.info("event=updates_replayed count=%d", queued)
-    return queued
+        count += 1
+    if count:
+        log.info("event=updates_replayed count=%d", count)
+    return count
 
 
 async def _pending_since(store: Store, update_id: int, now: dtm.datetime, seconds: float) -> bool:

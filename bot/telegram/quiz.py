@@ -400,6 +400,9 @@ async def send_daily(
     study = context.study
     data = context.bot_data
     day = day or study.local_day()
+    if when in data.broadcasting:  # the job and a catch-up at once: the one running serves every chat
+        log.info("event=daily_skipped time=%s reason=already_sending", when)
+        return Report()
     subscriptions = {s.chat_id: s for s in await study.subscriptions(time=when, made_before=made_before)}
 
     def stopping() -> bool:
@@ -452,7 +455,11 @@ async def send_daily(
     async def gone(chat_id: int) -> None:
         await study.unsubscribe(chat_id)
 
-    return await broadcast(list(subscriptions), serve, on_gone=gone, should_stop=stopping)
+    data.broadcasting.add(when)
+    try:
+        return await broadcast(list(subscriptions), serve, on_gone=gone, should_stop=stopping)
+    finally:
+        data.broadcasting.discard(when)
 
 
 def add_handlers(application: Application) -> None:
