@@ -71,7 +71,42 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     print(f"  background notes {sum(1 for e in kb.entries if e.background):4d}")
     print(f"  quiz lists {len(lists.lists):4d}")
     print(f"coverage: {share:.1%} of the speech's characters quoted; {named}/{phrases} quoted phrases named")
-    return 0
+    return 0 if expected_ok(kb) else 1
+
+
+def expected_ok(kb: KnowledgeBase) -> bool:
+    """The pack's expected.yaml (its pinned questions), asked of its matcher: a miss is a line, and exit 1."""
+    path = (kb.directory or Path(".")) / "expected.yaml"
+    if not path.exists():
+        return True
+    from bot.knowledge import read_yaml
+    from bot.matching import build_matcher
+
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        print(f"{path}:1: expected.yaml must map answers: and declines:", file=sys.stderr)
+        return False
+    matcher = build_matcher(kb)
+    answers = {k: v for k, v in (data.get("answers") or {}).items() if not str(k).startswith("__")}
+    declines = list(data.get("declines") or [])
+    misses = []
+    for question, entry_id in answers.items():
+        result = matcher.match(str(question))
+        if (result.outcome, result.entry_id) != ("answer", entry_id):
+            misses.append(
+                f"{question!r}: expected {entry_id}, got {result.outcome} {result.entry_id or ''}".rstrip()
+            )
+    for question in declines:
+        result = matcher.match(str(question))
+        if result.outcome != "decline":
+            misses.append(
+                f"{question!r}: expected a decline, got {result.outcome} {result.entry_id or ''}".rstrip()
+            )
+    total = len(answers) + len(declines)
+    print(f"expected answers: {total - len(misses)} of {total} ({path.name})")
+    for miss in misses:
+        print(f"  {miss}", file=sys.stderr)
+    return not misses
 
 
 def cmd_kb_show(args: argparse.Namespace) -> int:

@@ -228,28 +228,6 @@ def test_rules_fire_on_ways_of_asking(matcher: Matcher) -> None:
 # ---- structure questions and the three outcomes -------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("question", "entry_id"),
-    [
-        ("第3个问题讲的什么", "problem-3"),
-        ("问题⑤是什么", "problem-5"),
-        ("讲话提出了哪几个方面的要求", "requirements"),
-        ("存在哪些问题", "problems"),
-        ("第五部分主要讲什么", "part-5"),
-        ("五个必由之路的第二条", "five-paths-2"),
-        ("严的主基调第四点", "part-5-4"),
-        ("讲话开头说了什么", "opening"),
-        ("四明确指什么", "term-si-mingque"),
-        ("五個必由之路是什麼", "five-paths"),
-    ],
-)
-def test_structure_and_term_questions_are_answered(matcher: Matcher, question: str, entry_id: str) -> None:
-    result = matcher.match(question)
-    assert (result.outcome, result.entry_id) == ("answer", entry_id)
-    assert result.answered and result.score >= matcher.confident
-    assert matcher.kb[entry_id].quotes[0] in shown(result, matcher.kb)
-
-
 def test_a_comparison_shows_both_entries(matcher: Matcher) -> None:
     result = matcher.match("三会一课和三会是一回事吗")
     assert set(result.entry_ids) == {"term-sanhui-yike", "term-sanhui-jingshi"}
@@ -262,13 +240,6 @@ def test_a_vague_question_gets_suggestions(matcher: Matcher) -> None:
     assert 1 <= len(result.suggestions) <= 3
     assert all(s in matcher.kb for s in result.suggestions)
     assert "您是不是想问" in shown(result, matcher.kb)
-
-
-@pytest.mark.parametrize("question", ["今天天气怎么样", "红烧肉怎么做", "比特币价格", "世界杯谁夺冠了"])
-def test_off_topic_questions_are_declined(matcher: Matcher, question: str) -> None:
-    result = matcher.match(question)
-    assert (result.outcome, result.answered, result.entry_id) == ("decline", False, None)
-    assert "五个必由之路" in shown(result, matcher.kb)  # the decline says what the bot knows about
 
 
 @pytest.mark.parametrize("question", ["Python 怎么读文件", "党的十九大是哪一年召开的", "如何申请入党"])

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.knowledge import KnowledgeError, load_knowledge, resolve_pack
+from bot.knowledge import DEFAULT_DIR, KnowledgeBase, KnowledgeError, load_knowledge, pack_dirs, resolve_pack
+from bot.matching import Matcher, build_matcher
 from bot.matching.build import synonym_files
 from bot.normalize import normalize
+from bot.present.plain import plain
+from bot.present.replies import match_reply
 from tests.conftest import write_kb
 
 
@@ -62,3 +67,67 @@ def test_the_genre_s_shared_words_apply_to_every_pack_and_a_pack_s_own_win(tmp_p
     synonyms = build_matcher(kb).index.lexicon.synonyms
     assert synonyms[normalize("担子")] == "主体"  # from the shared file
     assert synonyms[normalize("当事方")] == "方式"  # the pack's own family wins
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKS_WITH_EXPECTATIONS = [
+    pack
+    for pack in [*pack_dirs(DEFAULT_DIR), *pack_dirs(ROOT / "tests" / "packs")]
+    if (pack / "expected.yaml").exists()
+]
+
+
+@functools.cache
+def served(pack: Path) -> tuple[KnowledgeBase, Matcher, dict]:
+    kb = load_knowledge(pack)
+    return kb, build_matcher(kb), yaml.safe_load((pack / "expected.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_shipped_pack_and_the_second_pack_pin_their_answers() -> None:
+    assert {p.name for p in PACKS_WITH_EXPECTATIONS} >= {"2022q1-party-building", "2023q3-work-style"}
+
+
+@pytest.mark.parametrize("pack", PACKS_WITH_EXPECTATIONS, ids=lambda p: p.name)
+def test_each_pinned_question_gets_its_entry_quoted(pack: Path) -> None:
+    """A pack's expected.yaml: each question of `answers` is answered by its entry, which the reply quotes."""
+    kb, matcher, expected = served(pack)
+    for question, entry_id in expected["answers"].items():
+        result = matcher.match(question)
+        assert (result.outcome, result.entry_id) == ("answer", entry_id), question
+        assert result.score >= matcher.confident
+        assert kb[entry_id].quotes[0] in plain(match_reply(result, kb))
+
+
+@pytest.mark.parametrize("pack", PACKS_WITH_EXPECTATIONS, ids=lambda p: p.name)
+def test_each_pinned_off_topic_question_gets_the_pack_s_decline(pack: Path) -> None:
+    kb, matcher, expected = served(pack)
+    for question in expected["declines"]:
+        result = matcher.match(question)
+        assert (result.outcome, result.answered, result.entry_id) == ("decline", False, None), question
+        assert plain(match_reply(result, kb)) == kb.pack.text("decline")
+
+
+def test_kb_check_asks_the_pinned_questions_and_names_a_miss(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    pack = shutil.copytree(ROOT / "tests" / "packs" / "2023q3-work-style", tmp_path / "pack")
+    expected = yaml.safe_load((pack / "expected.yaml").read_text(encoding="utf-8"))
+    question, entry_id = next(iter(expected["answers"].items()))
+    other = next(i for i in expected["answers"].values() if i != entry_id)
+    expected["answers"][question] = other  # a wrong expectation: kb check must say so
+    (pack / "expected.yaml").write_text(yaml.safe_dump(expected, allow_unicode=True), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(pack), "kb", "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "BOT_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    total = len(expected["answers"]) + len(expected["declines"])
+    assert done.returncode == 1
+    assert f"expected answers: {total - 1} of {total}" in done.stdout
+    assert f"{question!r}: expected {other}, got answer {entry_id}" in done.stderr
