@@ -410,3 +410,16 @@ async def test_a_catch_up_while_that_time_s_broadcast_runs_sends_nothing(
         assert len(bot.telegram.sent("sendPoll")) == len(CHATS)
     finally:
         await stopped(bot)
+
+
+async def test_forget_also_deletes_the_person_s_updates_and_daily_sets(bot: Bot) -> None:
+    await bot.app.bot.read_updates(
+        [raw_question(800, "四风是什么", USER), raw_question(801, "四风是什么", OTHER)]
+    )
+    study = BotContext(bot.app).study
+    await study.subscribe(USER, "private", "08:00", 1)
+    await study.plan_daily((await study.subscriptions(chat_id=USER))[0], study.local_day())
+    store = bot.app.bot_data.store
+    await store.forget_user(USER)
+    assert [tuple(r) for r in await store.fetchall("SELECT user_id FROM inbox")] == [(OTHER,)]
+    assert await store.fetchall("SELECT * FROM daily_sends") == []
