@@ -9,8 +9,10 @@ a send on its way, no second at Telegram's end holds more than 30 (about 29 a se
 It also retries what Telegram never received. A refused connection, a connection dropped without an answer, a
 full pool, or a 5xx from Telegram means the request was not carried out: it is tried again, each attempt in a
 slot of its own, with backoff bounded by SEND_RETRY_DELAYS_S (about half a minute in all). A read timeout is
-different: the request left and may have arrived, so a send is not repeated blindly; it raises
-`DeliveryUncertain`, the caller records it (a daily question is counted as sent) and no error notice follows.
+different: the request left and may have arrived. A quiz poll is then not repeated (AT_MOST_ONCE_METHODS): it
+raises `DeliveryUncertain`, the caller records it (a daily question is counted as sent, and its first vote
+adopts it). Any other send is tried again; if every try times out it too is `DeliveryUncertain`, and no error
+notice follows.
 """
 
 from __future__ import annotations
@@ -39,12 +41,10 @@ NETWORK_RETRY_S = 1.0
 # Waits before each new attempt at a request Telegram did not receive: 27.5 s in all, so an outage of 20 s on
 # the sending methods loses no reply; then the error is raised (a reply's update is handled again later).
 SEND_RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0, 8.0, 12.0)
-# Methods whose repetition is harmless even if the first attempt did arrive.
-IDEMPOTENT_METHODS = frozenset(
-    {"getMe", "getChatMember", "getChat", "setMyCommands", "deleteMyCommands", "getMyCommands",
-     "setMyDescription", "setMyShortDescription", "deleteWebhook", "setWebhook", "getWebhookInfo",
-     "editMessageText", "editMessageReplyMarkup", "sendChatAction"}
-)  # fmt: skip
+# Sends that are never repeated after a timeout (they may have arrived): a second quiz poll would be a poll
+# nobody's votes are recorded for. Any other request is tried again after a timeout too: a text sent twice
+# is a small harm beside a reply lost; if every try times out, it is taken as delivered (no error notice).
+AT_MOST_ONCE_METHODS = frozenset({"sendPoll"})
 
 # So many chats in a row failing with errors Telegram did not receive is an outage: the broadcast stops and
 # the rest (still 'due') goes out at the next catch-up, instead of spending half a minute on every chat.
@@ -170,11 +170,11 @@ class PacedRateLimiter(AIORateLimiter):
             try:
                 return await super().process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as error:
-                if may_have_arrived(error) and endpoint not in IDEMPOTENT_METHODS:
+                uncertain = may_have_arrived(error)
+                if uncertain and (endpoint in AT_MOST_ONCE_METHODS or delay is None or self.stopping()):
                     log.warning("event=send_uncertain method=%s chat=%s", endpoint, data.get("chat_id"))
                     raise DeliveryUncertain(f"{endpoint}: no answer in time; it may have arrived") from error
-                retry = not_received(error) or may_have_arrived(error)
-                if not retry:
+                if not (uncertain or not_received(error)):
                     raise
                 if delay is None or self.stopping():
                     error.retried = True  # type: ignore[attr-defined]  # with_retry: do not start over
