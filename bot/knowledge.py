@@ -23,7 +23,9 @@ SPEECH_FILE = "speech.txt"
 PACK_FILE = "pack.yaml"
 ENTRIES_DIR = "entries"  # a pack's entry files; a folder without it keeps them beside speech.txt
 SHARED_DIR = "shared"  # under the packs folder: words every speech of the genre shares, not a pack
-NON_ENTRY_FILES = frozenset({"rules.yaml", "synonyms.yaml", "examples.yaml", PACK_FILE, "lists.yaml", "expected.yaml"})
+NON_ENTRY_FILES = frozenset(
+    {"rules.yaml", "synonyms.yaml", "examples.yaml", PACK_FILE, "lists.yaml", "expected.yaml"}
+)
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"  # a folder of packs (or one pack)
 
