@@ -246,3 +246,19 @@ def test_quiz_json_does_not_depend_on_string_hashing():
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
 
     assert run("1") == run("2")
+
+
+def test_paragraphs_numbered_first_then_last_or_by_ordinal_words_are_runs_of_headings() -> None:
+    from bot.quiz.parse import headings, runs
+
+    speech = (
+        "同志们：\n首先，学习不够深。有人浮于表面。\n其次，落实不够实。有人拖拉。\n最后，纪律不够严。有人松懈。\n"
+        "第一，抓学习。每周一次。\n第二，抓落实。每月一查。\n第三，抓纪律。每季一评。\n"
+    )
+    found = [(h.marker, h.ordinal, h.text) for h in headings(speech)]
+    assert found == [
+        ("首先", 1, "学习不够深"), ("首先", 2, "落实不够实"), ("首先", 3, "纪律不够严"),
+        ("第", 1, "抓学习"), ("第", 2, "抓落实"), ("第", 3, "抓纪律"),
+    ]  # fmt: skip
+    assert [len(run.headings) for run in runs(speech)] == [3, 3]
+    assert headings("其次，没有首先的其次不是一个序列。\n") == []

@@ -4,6 +4,7 @@ drafts that meet every check (bot.quiz.checks)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from bot.quiz.distractors import SLOGAN, rank, siblings, unrelated
@@ -249,19 +250,25 @@ UNITS = {
     "（）": ("点", "第（{n}）点"),
     "是": ("条", "第{n}条"),
     "要": ("项", "第{n}项"),
+    "第": ("点", "第{n}点"),
+    "首先": ("点", "第{n}点"),
 }
 
 
 def run_questions(parsed: Parsed) -> Iterator[Draft]:
     """Which heading stands at an ordinal of a run, and which heading a sentence of its body comes under."""
     speech = parsed.speech
+    scopes = Counter(run.scope for run in parsed.runs)
     for run in parsed.runs:
         unit, ordinal = UNITS[run.headings[0].marker]
         texts = [h.text for h in run.headings]
         fulls = [h.full for h in run.headings]
+        # "讲话中，第二点是？" is no question when two runs answer to the same name: it is asked only of a run
+        # its scope names alone (the pack's lists.yaml names the runs of its speech).
+        named_alone = scopes[run.scope] == 1
         for heading in run.headings:
             n = CHINESE_DIGITS[heading.ordinal - 1]
-            draft = choice(
+            draft = named_alone and choice(
                 SINGLE,
                 f"{run.scope}中，{ordinal.format(n=n)}是？",
                 heading.text,

@@ -10,13 +10,18 @@ from bot.quiz.lists import DEFAULT_SCOPE, ListsFile, SpeechList, parse_lists
 from bot.quiz.text import HAN, q
 
 CHINESE_DIGITS = "一二三四五六七八九十"
-HEADING_START = re.compile(rf"^(?:[{CHINESE_DIGITS}][是要、]|（[{CHINESE_DIGITS}]）)")
+SEQUENCE_WORDS = ("首先", "其次", "再次", "然后", "最后")  # 首先… 其次… 最后…: the 1st, 2nd … and last point
+HEADING_START = re.compile(
+    rf"^(?:[{CHINESE_DIGITS}][是要、]|（[{CHINESE_DIGITS}]）|第[{CHINESE_DIGITS}][，,]|(?:{'|'.join(SEQUENCE_WORDS)})[，,])"
+)
 
 
 @dataclass(frozen=True)
 class Heading:
     ordinal: int
-    marker: str  # 、 for parts, （） for points, 是 or 要 for numbered items
+    marker: (
+        str  # 、 for parts, （） for points, 是 or 要 for numbered items, 第 (第一，) and 首先 (首先，其次，)
+    )
     text: str  # without its ordinal
     full: str  # as it stands in the speech
     start: int
@@ -108,8 +113,21 @@ def headings(speech: str) -> list[Heading]:
         found.append(
             (m.start(), CHINESE_DIGITS.index(m.group(1)) + 1, marker, text, m.group(1) + marker + text)
         )
+    # Paragraphs opening 第一，第二，… or 首先，其次，…最后，: the numbering other speeches of the genre use.
+    for m in re.finditer(rf"^第([{CHINESE_DIGITS}])[，,]([^。；\n]+)", speech, re.M):
+        found.append((m.start(), CHINESE_DIGITS.index(m.group(1)) + 1, "第", _clause(m.group(2)), m.group()))
+    ordinal = 0
+    for m in re.finditer(rf"^({'|'.join(SEQUENCE_WORDS)})[，,]([^。；\n]+)", speech, re.M):
+        ordinal = 1 if m.group(1) == SEQUENCE_WORDS[0] else ordinal + 1 if ordinal else 0
+        if ordinal:
+            found.append((m.start(), ordinal, "首先", _clause(m.group(2)), m.group()))
     found.sort()
     return [Heading(o, mk, t, f, s, -1) for s, o, mk, t, f in found]
+
+
+def _clause(text: str) -> str:
+    """A heading's text: the sentence, or its first clause when the sentence is long."""
+    return text.split("，")[0] if len(text) > 40 else text
 
 
 def runs(
