@@ -8,12 +8,7 @@ from __future__ import annotations
 from bot.knowledge import Entry, KnowledgeBase
 from bot.present.model import BACKGROUND_LABEL
 
-__all__ = ["BACKGROUND_LABEL", "entry_text", "related_entries"]
-MAX_RELATED = 3
-
-
-def related_entries(entry: Entry, kb: KnowledgeBase, limit: int = MAX_RELATED) -> list[Entry]:
-    return [kb[r] for r in entry.related if r in kb][:limit]
+__all__ = ["BACKGROUND_LABEL", "entry_text"]
 
 
 def entry_text(entry: Entry, kb: KnowledgeBase, *, with_related: bool = True) -> str:

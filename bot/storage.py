@@ -745,16 +745,17 @@ class Store:
                     new.add(int(update_id))
         return new
 
-    async def pending_updates(self) -> list[tuple[int, str]]:
-        """(update_id, JSON) of the updates received and not yet handled, oldest first; an update whose
-        exchange is already logged was answered (its mark was still queued at a crash) and is left out."""
+    async def pending_updates(self) -> list[tuple[int, str, datetime]]:
+        """(update_id, JSON, when received) of the updates received and not yet handled, oldest first; an
+        update whose exchange is already logged was answered (its mark was still queued at a crash) and is
+        left out."""
         await self.flush()
         rows = await self._fetchall(
-            "SELECT i.update_id, i.payload FROM inbox AS i WHERE i.state = 'pending' AND NOT EXISTS"
+            "SELECT i.update_id, i.payload, i.received_at FROM inbox AS i WHERE i.state = 'pending' AND NOT EXISTS"
             " (SELECT 1 FROM exchanges AS e WHERE e.front_end = 'telegram' AND e.update_id = i.update_id)"
             " ORDER BY i.update_id"
         )
-        return [(int(update_id), str(payload)) for update_id, payload in rows]
+        return [(int(u), str(payload), datetime.fromisoformat(at)) for u, payload, at in rows]
 
     async def prune_inbox(self, days: int = INBOX_KEEP_DAYS) -> int:
         """Forget handled and unreadable updates older than `days` days (pending ones are kept)."""

@@ -10,9 +10,8 @@ import re
 from collections.abc import Sequence
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.matching import Match
-from bot.present.html import card_html, reply_html
-from bot.present.replies import card, match_reply
+from bot.present.html import card_html
+from bot.present.replies import card
 from bot.telegram.reading import Hit
 
 MESSAGE_LIMIT = 4096
@@ -38,11 +37,6 @@ def entry_html(entry: Entry, kb: KnowledgeBase) -> str:
     """One entry: the answer, the speech's words in a blockquote with where they stand, background labelled
     (bot.present.html renders it; kept here for the inline cards and the outline)."""
     return card_html(card(entry))
-
-
-def match_html(result: Match, kb: KnowledgeBase) -> str:
-    """The reply to a question as Telegram shows it."""
-    return reply_html(match_reply(result, kb))
 
 
 def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:

@@ -194,10 +194,10 @@ async def replay(application: Application, *, older_than_s: float = 0.0) -> int:
     now = dtm.datetime.now(dtm.UTC)
     count = 0
     queued = application.bot.kept if isinstance(application.bot, DurableBot) else set()
-    for update_id, payload in await store.pending_updates():
+    for update_id, payload, received_at in await store.pending_updates():
         if update_id in in_flight or update_id in queued:  # being handled, or waiting in the queue
             continue
-        if older_than_s and not await _pending_since(store, update_id, now, older_than_s):
+        if older_than_s and (now - received_at).total_seconds() < older_than_s:
             continue
         if tries.get(update_id, 0) >= MAX_TRIES_PER_START:
             continue
@@ -215,11 +215,3 @@ async def replay(application: Application, *, older_than_s: float = 0.0) -> int:
     if count:
         log.info("event=updates_replayed count=%d", count)
     return count
-
-
-async def _pending_since(store: Store, update_id: int, now: dtm.datetime, seconds: float) -> bool:
-    rows = await store.fetchall("SELECT received_at FROM inbox WHERE update_id = ?", (update_id,))
-    if not rows:
-        return False
-    received = dtm.datetime.fromisoformat(rows[0][0])
-    return (now - received).total_seconds() >= seconds

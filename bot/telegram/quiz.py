@@ -445,8 +445,6 @@ async def send_daily(
                 raise
             finally:
                 LEAVING.reset(token)
-            if not claimed:  # sent without passing the pacer (no rate limiter): claim it now
-                await study.claim_daily(chat_id, day, position)
             poll_id = message.poll.id if message.poll else None
             await study.daily_sent(chat_id, day, position, question, poll_id=poll_id, private=private)
             sent += 1

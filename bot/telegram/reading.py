@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key
+from bot.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.matching import Matcher, build_matcher
 from bot.normalize import normalize
 from bot.quiz import Question, all_questions
@@ -152,7 +152,6 @@ class Library:
     matcher: Matcher
     outline: Outline
     index: SpeechIndex
-    names: Mapping[str, str] = field(repr=False)
     terms: tuple[str, ...] = ()
     questions: tuple[Question, ...] = field(default=(), repr=False)  # the quiz bank, rebuilt with the rest
     service: Service = field(init=False, repr=False)  # answers and entries as Replies
@@ -168,24 +167,14 @@ class Library:
     @classmethod
     def of(cls, kb: KnowledgeBase) -> Library:
         matcher = build_matcher(kb)
-        names: dict[str, str] = {}
-        for entry in kb.entries:
-            for name in entry.names:
-                names.setdefault(name_key(name), entry.id)
         return cls(
             kb=kb,
             matcher=matcher,
             outline=build_outline(kb, matcher.rules.children),
             index=SpeechIndex.of(kb),
-            names=MappingProxyType(names),
             terms=tuple(e.id for e in kb.entries if e.kind == "term"),
             questions=all_questions(kb),
         )
-
-    def by_name(self, text: str) -> Entry | None:
-        """The entry called exactly this (title or alias; width, case and quote marks ignored)."""
-        entry_id = self.names.get(name_key(text))
-        return self.kb.get(entry_id) if entry_id else None
 
     def ranked(self, question: str, limit: int = 10) -> list[Entry]:
         """The best entries for a question, best first, for inline mode's list of cards."""
