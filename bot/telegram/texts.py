@@ -26,19 +26,21 @@ def text_only(pack: PackInfo) -> str:
     return pack.text("text_only")
 
 
+def _usage(command: str, argument: str, example: str) -> str:
+    """用法：/command argument, with the pack's example when it has one."""
+    return f"用法：/{command} {argument}" + (f"，例如 /{command} {escape(example)}" if example else "")
+
+
 def usage_ask(pack: PackInfo) -> str:
-    example = f"，例如 /ask {escape(pack.examples[0])}" if pack.examples else ""
-    return f"用法：/ask 问题{example}"
+    return _usage("ask", "问题", pack.examples[0] if pack.examples else "")
 
 
 def usage_explain(pack: PackInfo) -> str:
-    example = f"，例如 /explain {escape(pack.example_term)}" if pack.example_term else ""
-    return f"用法：/explain 术语{example}"
+    return _usage("explain", "术语", pack.example_term)
 
 
 def usage_search(pack: PackInfo) -> str:
-    example = f"，例如 /search {escape(pack.example_word)}" if pack.example_word else ""
-    return f"用法：/search 词{example}"
+    return _usage("search", "词", pack.example_word)
 
 
 OUTLINE = "<b>讲话结构</b>\n点一个部分阅读；‹ › 前后翻，↑ 回到上一级。"
