@@ -17,11 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.service import Service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.context import BotContext  # noqa: E402
 from bot.telegram.quiz import send_daily  # noqa: E402
-from bot.telegram.reading import Library  # noqa: E402
 from tests.fake_bot_api import TOKEN, FakeBotApiServer, FakeTelegram  # noqa: E402
 
 
@@ -34,7 +34,7 @@ async def run(chats: int, count: int) -> None:
             {"BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": server.base_url, "BOT_DB": f"{folder}/bot.sqlite3"}
         )
         app = build_application(settings)
-        app.bot_data.library = Library.load(settings.knowledge_dir)
+        app.bot_data.library = Service.load(settings.knowledge_dir)
         await app.initialize()
         await app.post_init(app)
         try:

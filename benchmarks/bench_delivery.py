@@ -81,10 +81,10 @@ import bot
 from bot.knowledge import DEFAULT_DIR
 from bot.storage import Store
 from bot.study import Study
-from bot.telegram.reading import Library
+from bot.service import Service
 
 db, lead, count, first, last = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-bank = Library.load(DEFAULT_DIR).questions
+bank = Service.load(DEFAULT_DIR).questions
 soon = datetime.now(UTC) + timedelta(seconds=lead)
 target = (soon + timedelta(minutes=1)).replace(second=0, microsecond=0)
 when = target.strftime("%H:%M")

@@ -14,7 +14,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import tzinfo
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -29,6 +28,7 @@ if TYPE_CHECKING:  # the quiz and the store load only for `chat`: `ask` starts f
 
 CHAT_HELP_REST = """\
 出现“您是不是想问”时，输入编号查看对应条目。
+/sections 讲话结构（输入编号逐级阅读）   /search 词 这个词在讲话中出现的地方   /random 随机一个术语
 /quiz 答一道题（/quiz {topic}：只出这方面的题），输入 A/B/C/D 或 对/错 作答
 /review 复习到期的错题   /score 我的积分、正确率和连续学习天数
 /help 显示本帮助   /quit 退出（也可按 Ctrl-D）"""
@@ -105,24 +105,27 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 class ChatSession:
-    """One console conversation: remembers the last suggestions so that typing "2" opens the second, and
-    the quiz question waiting for an answer."""
+    """One console conversation: remembers the entries last offered so that typing "2" opens the second (a
+    suggestion, or a part of the outline), and the quiz question waiting for an answer."""
 
-    def __init__(self, matcher: Matcher, quiz: ConsoleQuiz | None = None) -> None:
-        self.matcher = matcher
-        self.service = Service(matcher.kb, matcher)
+    def __init__(self, service: Service, quiz: ConsoleQuiz | None = None) -> None:
+        self.service = service
         self.quiz = quiz
         self.last_suggestions: tuple[str, ...] = ()
+        self.reading_sections = False  # the numbers offered are parts of the outline
 
     def reply(self, line: str) -> Answered | str | None:
         """The answer to a question, a plain string for a command or a quiz turn, None to quit."""
         text = line.strip()
+        pack = self.service.kb.pack
         if text in ("/quit", "/exit", "/q"):
             return None
         if text in ("/help", "/start", "?", "？"):
-            return chat_help(self.matcher.kb.pack)
+            return chat_help(pack)
+        command, _, rest = text.partition(" ")
+        if command in ("/sections", "/search", "/random"):
+            return self.read(command, rest.strip())
         if self.quiz is not None:
-            command, _, rest = text.partition(" ")
             if command in ("/quiz", "/review", "/score"):
                 self.last_suggestions = ()
                 if command == "/quiz":
@@ -134,14 +137,35 @@ class ChatSession:
         if text.isdigit() and self.last_suggestions and 1 <= int(text) <= len(self.last_suggestions):
             entry_id = self.last_suggestions[int(text) - 1]
             self.last_suggestions = ()
+            if self.reading_sections:
+                return self.read("/sections", entry_id)
             opened = self.service.entry(entry_id)
             return plain(opened) if opened is not None else ""
         if text.startswith("/"):
-            return f"不认识的命令 {text.split()[0]}。{chat_help(self.matcher.kb.pack)}"
+            return f"不认识的命令 {text.split()[0]}。{chat_help(pack)}"
         answered = self.service.ask(line)
         offered = answered.reply.outcome in ("suggest", "unstated")
-        self.last_suggestions = tuple(c.entry_id for c in answered.reply.choices) if offered else ()
+        self.offer(tuple(c.entry_id for c in answered.reply.choices) if offered else (), sections=False)
         return answered
+
+    def read(self, command: str, argument: str) -> str:
+        """/sections [part], /search 词, /random: the same service calls and Replies as Telegram's."""
+        if command == "/search":
+            self.offer((), sections=False)
+            if not argument:
+                return "用法：/search 词"
+            return plain(self.service.search(argument))
+        if command == "/random":
+            shown = self.service.random_term()
+            self.offer(tuple(c.entry_id for c in shown.choices), sections=False)
+            return plain(shown)
+        shown = self.service.sections(argument) or self.service.sections()
+        assert shown is not None  # the top level always exists
+        self.offer(tuple(c.entry_id for c in shown.choices), sections=True)
+        return plain(shown)
+
+    def offer(self, entry_ids: tuple[str, ...], *, sections: bool) -> None:
+        self.last_suggestions, self.reading_sections = entry_ids, sections
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -155,16 +179,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
         except ImportError:
             pass
     from bot.console_quiz import ConsoleQuiz
-    from bot.quiz import all_questions, questions_about
     from bot.study import Study
 
     print(matcher.kb.pack.text("console_welcome"), flush=True)
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(chat_store(args, stack))
-        study = Study(store.store, all_questions(matcher.kb), _local_zone())
-        about = partial(questions_about, study.bank, matcher=matcher)
-        quiz = ConsoleQuiz(study, store.run, about, example_topic=matcher.kb.pack.example_topic)
-        session = ChatSession(matcher, quiz)
+        service = Service(matcher.kb, matcher)
+        study = Study(store.store, service.questions, _local_zone())
+        quiz = ConsoleQuiz(study, store.run, service.quiz_pool, example_topic=matcher.kb.pack.example_topic)
+        session = ChatSession(service, quiz)
         lines = _prompted_lines() if interactive else binary_lines(sys.stdin)
         for line in lines:
             started = time.perf_counter()

@@ -14,9 +14,9 @@ import pytest
 from bot.console import ChatSession
 from bot.console_log import ConsoleStore
 from bot.console_quiz import ConsoleQuiz, parse_choice
-from bot.matching import build_matcher
 from bot.present.plain import plain
 from bot.quiz import FALSE, SINGLE, TRUE, TRUEFALSE, Question
+from bot.service import Service
 from bot.storage import Store
 from bot.study import Study
 
@@ -98,7 +98,7 @@ def test_quiz_on_an_unknown_topic_says_so(quiz: ConsoleQuiz) -> None:
 def test_questions_still_work_while_a_quiz_question_waits(tiny_kb_dir: Path, quiz: ConsoleQuiz) -> None:
     from bot.knowledge import load_knowledge
 
-    session = ChatSession(build_matcher(load_knowledge(tiny_kb_dir)), quiz)
+    session = ChatSession(Service.of(load_knowledge(tiny_kb_dir)), quiz)
     assert "作答" in session.reply("/quiz")
     answer = session.reply("四明确指什么")
     assert answer.answered and answer.entry_id == "term-si-mingque"
@@ -136,7 +136,7 @@ def test_chat_without_logging_keeps_the_quiz_in_a_temporary_database(tmp_path: P
 def test_an_entry_offered_for_a_missing_date_opens_by_its_number(quiz: ConsoleQuiz) -> None:
     from bot.knowledge import load_knowledge
 
-    session = ChatSession(build_matcher(load_knowledge()), quiz)
+    session = ChatSession(Service.of(load_knowledge()), quiz)
     offered = session.reply("党的二十大是哪一天开幕的")
     assert offered.reply.outcome == "unstated" and "1. 党的二十大" in plain(offered.reply)
     assert session.reply("1").startswith("【党的二十大】")
@@ -163,3 +163,40 @@ def test_a_broken_lists_file_stops_chat_and_quiz_with_every_problem_named(tmp_pa
         )
         assert done.returncode == 1, done.stderr
         assert f"{pack / 'lists.yaml'}:2: list 'x'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_chat_reads_the_outline_by_numbers_down_to_a_part(tiny_kb_dir: Path) -> None:
+    """/sections lists the top parts; a number opens that part (its card and its own parts), as Telegram's
+    buttons do from the same Service.sections."""
+    from bot.knowledge import load_knowledge
+
+    service = Service.of(load_knowledge(tiny_kb_dir))
+    session = ChatSession(service)
+    top = session.reply("/sections")
+    first_id = service.outline.children[""][0]
+    assert top.startswith("讲话结构") and f"1. {service.kb[first_id].title}" in top
+    opened = session.reply("1")
+    assert opened.startswith(f"【{service.kb[first_id].title}】")
+    assert "出处：" in opened
+
+
+def test_chat_search_lists_each_place_with_where_it_stands(tiny_kb_dir: Path) -> None:
+    from bot.knowledge import load_knowledge
+
+    service = Service.of(load_knowledge(tiny_kb_dir))
+    session = ChatSession(service)
+    word = "会"
+    shown = session.reply(f"/search {word}")
+    count = service.kb.speech.count(word)
+    assert shown.startswith(f"“{word}”在讲话中出现 {count} 次")
+    assert "【" + word + "】" in shown and "（" in shown
+    assert session.reply("/search 宫保鸡丁").startswith("讲话原文中没有找到“宫保鸡丁”")
+    assert session.reply("/search") == "用法：/search 词"
+
+
+def test_chat_random_shows_a_term_card(tiny_kb_dir: Path) -> None:
+    from bot.knowledge import load_knowledge
+
+    service = Service.of(load_knowledge(tiny_kb_dir))
+    shown = ChatSession(service).reply("/random")
+    assert any(shown.startswith(f"【{service.kb[t].title}】") for t in service.terms)

@@ -19,11 +19,11 @@ from telegram import Update
 from telegram.error import Conflict, NetworkError
 
 from bot.instance import AlreadyRunning, InstanceLock
+from bot.service import Service
 from bot.telegram import texts
 from bot.telegram.app import polling_failed
 from bot.telegram.context import BotContext
 from bot.telegram.quiz import catch_up_daily, last_occurrence, send_daily
-from bot.telegram.reading import Library
 from tests.fake_bot_api import message, poll_answer
 from tests.test_telegram_handlers import (  # noqa: F401 - `library` is a fixture used by name
     GROUP,
@@ -41,13 +41,13 @@ CHATS = list(range(20_001, 20_021))
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, library: Library) -> AsyncIterator[Bot]:  # noqa: F811
+async def bot(tmp_path: Path, library: Service) -> AsyncIterator[Bot]:  # noqa: F811
     running = await started(utc_settings(tmp_path), library)
     yield running
     await stopped(running)
 
 
-async def restarted(tmp_path: Path, library: Library) -> Bot:  # noqa: F811
+async def restarted(tmp_path: Path, library: Service) -> Bot:  # noqa: F811
     """The next process on the same database (Telegram's poll ids go on where the first one's stopped)."""
     running = await started(utc_settings(tmp_path), library)
     running.telegram.poll_ids = itertools.count(10_000)
@@ -90,7 +90,7 @@ def questions_per_chat(*bots: Bot) -> dict[int, list[str]]:
 
 async def test_a_stop_in_the_middle_of_a_broadcast_leaves_the_rest_to_the_next_start(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     first = await started(utc_settings(tmp_path), library)
     when = minutes_ago(10)
@@ -120,7 +120,7 @@ async def test_a_stop_in_the_middle_of_a_broadcast_leaves_the_rest_to_the_next_s
         await stopped(second)
 
 
-async def test_a_send_cut_off_by_a_crash_is_never_repeated(tmp_path: Path, library: Library) -> None:  # noqa: F811
+async def test_a_send_cut_off_by_a_crash_is_never_repeated(tmp_path: Path, library: Service) -> None:  # noqa: F811
     first = await started(utc_settings(tmp_path), library)
     when = minutes_ago(5)
     await subscribe_all(first, when, count=2)
@@ -147,7 +147,7 @@ async def test_a_send_cut_off_by_a_crash_is_never_repeated(tmp_path: Path, libra
 
 async def test_a_chat_telegram_could_not_reach_gets_its_set_at_the_next_try(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     bot = await started(utc_settings(tmp_path), library)
     try:
@@ -170,7 +170,7 @@ async def test_a_chat_telegram_could_not_reach_gets_its_set_at_the_next_try(
 
 async def test_the_catch_up_keeps_to_the_grace_period_and_to_chats_subscribed_before_the_time(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     bot = await started(utc_settings(tmp_path), library)
     try:
@@ -185,7 +185,7 @@ async def test_the_catch_up_keeps_to_the_grace_period_and_to_chats_subscribed_be
 
 async def test_a_poll_whose_send_timed_out_is_not_sent_again_and_its_first_vote_adopts_it(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     bot = await started(utc_settings(tmp_path), library)
     try:
@@ -319,7 +319,7 @@ def raw_question(update_id: int, text: str, user_id: int) -> dict:
 
 async def test_updates_fetched_but_not_handled_are_answered_after_a_crash_and_only_once(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     first = await started(utc_settings(tmp_path), library)
     fetched = [raw_question(500 + n, "四风是什么", 1000 + n) for n in range(5)]
@@ -409,7 +409,7 @@ async def test_an_update_still_waiting_in_the_queue_is_not_queued_again_by_the_r
 
 async def test_a_catch_up_while_that_time_s_broadcast_runs_sends_nothing(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
 ) -> None:
     bot = await started(utc_settings(tmp_path), library)
     try:

@@ -19,10 +19,10 @@ import pytest
 from aiohttp import web
 
 from bot.knowledge import DEFAULT_DIR
+from bot.service import Service
 from bot.storage import Store
 from bot.study import Study
 from bot.telegram import texts
-from bot.telegram.reading import Library
 from tests.fake_bot_api import FakeBotApiServer, FakeTelegram, message, parse_html
 from tests.test_telegram_e2e import Child, bot_env, start_bot
 
@@ -83,7 +83,7 @@ async def kill(child: Child) -> str:
 async def subscribe(db: Path, chats: list[int], count: int, *, minutes_ago: int = 1) -> None:
     """Chats subscribed yesterday to a daily set whose time today was `minutes_ago` minutes ago."""
     when = (datetime.now(UTC) - timedelta(minutes=minutes_ago)).strftime("%H:%M")
-    bank = Library.load(DEFAULT_DIR).questions
+    bank = Service.load(DEFAULT_DIR).questions
     async with Store(db) as store:
         study = Study(store, bank)
         for chat_id in chats:

@@ -31,8 +31,8 @@ from bot.knowledge import (
 )
 from bot.matching import Matcher, build_matcher
 from bot.quiz import SINGLE, all_questions
+from bot.service import Service
 from bot.telegram.html import escape
-from bot.telegram.reading import Library
 from tests.fake_bot_api import parse_html
 from tests.test_telegram_handlers import only, settings_for, started, stopped, visible
 
@@ -61,8 +61,8 @@ def matcher() -> Matcher:
 
 
 @pytest.fixture(scope="module")
-def library() -> Library:
-    return Library.load(PACK)
+def library() -> Service:
+    return Service.load(PACK)
 
 
 def named(kb: KnowledgeBase, name: str) -> Entry:
@@ -228,7 +228,7 @@ def test_asking_for_the_last_item_by_the_list_count_name_gets_that_item(pack: Pa
     assert {q: matcher.match(q).entry_id for q in asked} == asked
 
 
-def test_the_outline_nests_each_list_of_items_under_its_list(library: Library) -> None:
+def test_the_outline_nests_each_list_of_items_under_its_list(library: Service) -> None:
     for parent in library.matcher.rules.children:
         assert library.outline.children[parent] == library.kb[parent].related
         assert parent in library.outline.children[""]
@@ -295,7 +295,7 @@ def test_the_console_chat_shows_this_pack_welcome_and_answers_a_question(
 
 
 async def test_start_welcomes_with_this_pack_welcome_and_its_examples(
-    tmp_path: Path, library: Library
+    tmp_path: Path, library: Service
 ) -> None:
     pack = library.kb.pack
     bot = await started(settings_for(tmp_path, BOT_KNOWLEDGE=str(PACK)), library)
@@ -310,7 +310,7 @@ async def test_start_welcomes_with_this_pack_welcome_and_its_examples(
         await stopped(bot)
 
 
-async def test_about_names_this_meeting_and_its_date(tmp_path: Path, library: Library) -> None:
+async def test_about_names_this_meeting_and_its_date(tmp_path: Path, library: Service) -> None:
     pack = library.kb.pack
     bot = await started(settings_for(tmp_path, BOT_KNOWLEDGE=str(PACK)), library)
     try:
@@ -322,7 +322,7 @@ async def test_about_names_this_meeting_and_its_date(tmp_path: Path, library: Li
 
 
 async def test_a_question_gets_its_entry_quoted_with_where_it_stands(
-    tmp_path: Path, library: Library
+    tmp_path: Path, library: Service
 ) -> None:
     entry = named(library.kb, "五个严禁")
     bot = await started(settings_for(tmp_path, BOT_KNOWLEDGE=str(PACK)), library)
@@ -342,7 +342,7 @@ async def test_a_question_gets_its_entry_quoted_with_where_it_stands(
 
 
 async def test_an_off_topic_question_is_declined_naming_this_meeting(
-    tmp_path: Path, library: Library
+    tmp_path: Path, library: Service
 ) -> None:
     bot = await started(settings_for(tmp_path, BOT_KNOWLEDGE=str(PACK)), library)
     try:

@@ -19,13 +19,13 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.knowledge import DEFAULT_DIR
+from bot.service import Service
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.commands import COMMANDS
 from bot.telegram.flood import SLOW_DOWN
 from bot.telegram.keyboards import outline_keyboard
-from bot.telegram.reading import Library
 from bot.telegram.replies import choices_keyboard
 from tests.conftest import TINY_ENTRIES, write_kb
 from tests.fake_bot_api import (
@@ -49,9 +49,9 @@ GROUP = -100500
 
 
 @pytest.fixture(scope="session")
-def library() -> Library:
+def library() -> Service:
     """The real knowledge base, loaded once: jieba takes a second."""
-    return Library.load(DEFAULT_DIR)
+    return Service.load(DEFAULT_DIR)
 
 
 @dataclass
@@ -92,7 +92,7 @@ def settings_for(tmp_path: Path, **env: str) -> Settings:
     )
 
 
-async def started(settings: Settings, library: Library | None) -> Bot:
+async def started(settings: Settings, library: Service | None) -> Bot:
     telegram = FakeTelegram()
     app = build_application(settings, request=RecordingRequest(telegram))
     app.bot_data.library = library
@@ -107,7 +107,7 @@ async def stopped(bot: Bot) -> None:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, library: Library) -> AsyncIterator[Bot]:
+async def bot(tmp_path: Path, library: Service) -> AsyncIterator[Bot]:
     running = await started(settings_for(tmp_path), library)
     yield running
     await stopped(running)
@@ -169,14 +169,14 @@ async def test_a_private_question_gets_the_entry_quoted_with_where_it_stands(bot
     assert logged["question"] == "四明确指什么？"
 
 
-async def test_background_is_labelled_apart_from_the_speech(bot: Bot, library: Library) -> None:
+async def test_background_is_labelled_apart_from_the_speech(bot: Bot, library: Service) -> None:
     entry = next(e for e in library.kb.entries if e.background)
     reply = only(await bot.press(f"e:{entry.id}"))
     assert "<i>背景（非讲话原文，供参考）：" in reply.text
     assert reply.text.index("</blockquote>") < reply.text.index("背景（非讲话原文")
 
 
-async def test_related_buttons_open_the_entry_and_answer_the_query(bot: Bot, library: Library) -> None:
+async def test_related_buttons_open_the_entry_and_answer_the_query(bot: Bot, library: Service) -> None:
     first = only(await bot.text("四明确指什么"))
     target = first.callback_data()[0]
     calls = await bot.press(target)
@@ -400,7 +400,7 @@ async def test_explain_finds_a_term_by_its_exact_name(bot: Bot) -> None:
     assert logged["entry_id"] == "term-liangzhangpi"
 
 
-async def test_sections_browse_in_place_down_across_and_up(bot: Bot, library: Library) -> None:
+async def test_sections_browse_in_place_down_across_and_up(bot: Bot, library: Service) -> None:
     outline = only(await bot.text("/sections"))
     assert outline.callback_data()[:3] == ["s:opening", "s:review", "s:problems"]
     calls = await bot.press("s:problems")
@@ -440,7 +440,7 @@ async def test_search_with_a_lone_surrogate_answers_normally(bot: Bot, text: str
     assert logged["status"] == "ok"
 
 
-async def test_random_gives_a_term_card_and_another_on_request(bot: Bot, library: Library) -> None:
+async def test_random_gives_a_term_card_and_another_on_request(bot: Bot, library: Service) -> None:
     card = only(await bot.text("/random"))
     assert visible(card).split("\n")[0] in {library.kb[t].title for t in library.terms}
     assert card.callback_data()[-1] == "r"
@@ -458,10 +458,10 @@ async def test_a_stale_button_is_answered_not_failed(bot: Bot) -> None:
     assert calls[0].params["text"] == texts.STALE_BUTTON
 
 
-def test_every_button_of_every_entry_and_section_fits_in_64_bytes(library: Library) -> None:
+def test_every_button_of_every_entry_and_section_fits_in_64_bytes(library: Service) -> None:
     for entry in library.kb.entries:
         for markup in (
-            choices_keyboard(library.service.entry(entry.id)),
+            choices_keyboard(library.entry(entry.id)),
             outline_keyboard(library.outline, library.kb, entry.id),
         ):
             for row in markup.inline_keyboard if markup else ():
@@ -485,7 +485,7 @@ async def test_inline_mode_offers_up_to_ten_answer_cards(bot: Bot) -> None:
 
 
 async def test_a_flood_gets_one_slow_down_the_rest_dropped_and_others_unaffected(
-    tmp_path: Path, library: Library
+    tmp_path: Path, library: Service
 ) -> None:
     running = await started(settings_for(tmp_path, BOT_FLOOD_MESSAGES="3"), library)
     try:

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.service import Service
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.context import BotContext
 from bot.telegram.quiz import send_daily
-from bot.telegram.reading import Library
 from tests.fake_bot_api import FakeBotApiProcess, poll_answer
 from tests.test_telegram_handlers import (  # noqa: F401 - `library` is a fixture used by name
     GROUP,
@@ -35,7 +35,7 @@ MEMBER = 501
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, library: Library) -> AsyncIterator[Bot]:  # noqa: F811
+async def bot(tmp_path: Path, library: Service) -> AsyncIterator[Bot]:  # noqa: F811
     running = await started(settings_for(tmp_path), library)
     running.telegram.chat_admins.add(ADMIN_OF_GROUP)
     yield running
@@ -98,7 +98,7 @@ async def test_a_wrong_answer_goes_into_the_review_book(bot: Bot) -> None:
     assert [r[0] for r in rows] == ["quiz", "review"]
 
 
-async def test_quiz_on_a_topic_asks_about_that_topic(bot: Bot, library: Library) -> None:  # noqa: F811
+async def test_quiz_on_a_topic_asks_about_that_topic(bot: Bot, library: Service) -> None:  # noqa: F811
     await quiz_poll(bot, "/quiz 四风")
     [asked_id] = [r[0] for r in await bot.app.bot_data.store.fetchall("SELECT question_id FROM quiz_asked")]
     question = next(q for q in library.questions if q.id == asked_id)
@@ -161,7 +161,7 @@ async def test_in_a_group_only_admins_set_the_daily_quiz(bot: Bot) -> None:
     assert [tuple(r) for r in rows] == [(GROUP, "group", None, 2)]
 
 
-async def test_subscriptions_and_their_jobs_survive_a_restart(tmp_path: Path, library: Library) -> None:  # noqa: F811
+async def test_subscriptions_and_their_jobs_survive_a_restart(tmp_path: Path, library: Service) -> None:  # noqa: F811
     first = await started(settings_for(tmp_path), library)
     await first.text("/daily 21:15 2")
     await first.text("/daily 6:05", user_id=MEMBER)
@@ -207,7 +207,7 @@ async def test_the_daily_set_puts_due_reviews_first(bot: Bot) -> None:
 
 async def test_a_broadcast_to_500_chats_loses_none_and_keeps_to_30_a_second(
     tmp_path: Path,
-    library: Library,  # noqa: F811
+    library: Service,  # noqa: F811
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     chats = list(range(10_001, 10_501))

@@ -11,10 +11,10 @@ import pytest
 from bot.knowledge import DEFAULT_DIR, load_knowledge, resolve_pack
 from bot.logs import RedactingFormatter
 from bot.matching import load_rules
+from bot.outline import build_outline, find_word
 from bot.settings import MASK, Secret, Settings, SettingsError, file_url_for
 from bot.telegram.chart import daily_series, render_chart
 from bot.telegram.floodgate import FloodGate, Verdict
-from bot.telegram.reading import build_outline, find_word
 from tests.fake_bot_api import TOKEN
 
 # ---- settings --------------------------------------------------------------------------------------------

@@ -4,12 +4,17 @@ to the buttons (the offered entries become buttons: bot.telegram.replies). Every
 from __future__ import annotations
 
 import html as _html
+from collections.abc import Sequence
 
+from bot.outline import Hit
 from bot.present.model import BACKGROUND_LABEL, Card, Reply
+from bot.present.plain import not_found_text
 
 SUGGEST_LINE = "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
 UNSTATED_END = "点一下查看。"
 DECLINE_END = "\n\n发送 /help 查看我能做什么。"
+OUTLINE = "<b>讲话结构</b>\n点一个部分阅读；‹ › 前后翻，↑ 回到上一级。"
+SEARCH_GONE = "讲话原文已更新，这个搜索已过期，请重新 /search。"
 
 
 def escape(text: str) -> str:
@@ -28,7 +33,28 @@ def card_html(card: Card) -> str:
     return "\n\n".join(parts)
 
 
-def reply_html(reply: Reply) -> str:
+def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:
+    """One page of search hits: the word marked in its sentence, and where that sentence stands."""
+    total = len(hits)
+    pages = max(1, -(-total // per_page))
+    word = escape(hits[0].word) if hits else ""
+    lines = [f"“<b>{word}</b>”在讲话中出现 {total} 次（第 {page + 1}/{pages} 页）："]
+    for number, hit in enumerate(hits[page * per_page : (page + 1) * per_page], page * per_page + 1):
+        lines.append(
+            f"\n{number}. …{escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}…\n"
+            f"<i>{escape(hit.where)}</i>"
+        )
+    return "\n".join(lines)
+
+
+def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
+    """The reply as Telegram HTML; a search shows one page of its hits (the keyboard turns the pages)."""
+    if reply.outcome == "sections":
+        return card_html(reply.cards[0]) if reply.cards else OUTLINE
+    if reply.outcome == "search":
+        return hits_html(reply.hits, page, per_page)
+    if reply.outcome == "not_found":
+        return escape(not_found_text(reply.lead)) if reply.lead else SEARCH_GONE
     if reply.cards:
         return "\n\n".join(card_html(c) for c in reply.cards)
     if reply.outcome == "suggest":

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.outline import Hit
+
 BACKGROUND_LABEL = "背景（非讲话原文，供参考）"
 
 
@@ -29,15 +31,17 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One reply. `outcome` is the matcher's (answer, suggest, unstated, decline, empty, too_long) or `card`
-    for an entry asked by id; `lead` is the sentence before the cards or choices; `lacking` names what the
-    speech does not give (unstated)."""
+    """One reply. `outcome` is the matcher's (answer, suggest, unstated, decline, empty, too_long), `card`
+    for an entry asked by id, `sections` for the outline (a part's card, its parts as choices), `search` for
+    where a word stands (`hits`, in the speech's order) or `not_found`; `lead` is the sentence before the
+    cards or choices; `lacking` names what the speech does not give (unstated)."""
 
     outcome: str
     cards: tuple[Card, ...] = ()
     choices: tuple[Choice, ...] = ()
     lead: str = ""
     lacking: str = ""
+    hits: tuple[Hit, ...] = ()
 
     @property
     def entry_ids(self) -> tuple[str, ...]:

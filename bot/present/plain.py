@@ -11,6 +11,23 @@ from bot.present.model import BACKGROUND_LABEL, Card, Reply
 SUGGEST_LEAD = "没有找到确切的答案。您是不是想问："
 SUGGEST_END = "回复编号查看，或换个说法再问。"
 UNSTATED_END = "回复编号查看。"
+OUTLINE_TITLE = "讲话结构"
+OPEN_BY_NUMBER = "回复编号阅读。"
+SEARCH_SHOWN = 10  # the console lists the first hits; Telegram pages them all
+
+
+def not_found_text(word: str) -> str:
+    return f"讲话原文中没有找到“{word[:40]}”。可以换一个更短的词，或直接提问。"
+
+
+def hits_text(reply: Reply, shown: int = SEARCH_SHOWN) -> str:
+    hits = reply.hits
+    lines = [f"“{hits[0].word}”在讲话中出现 {len(hits)} 次："]
+    for number, hit in enumerate(hits[:shown], 1):
+        lines.append(f"{number}. …{hit.before}【{hit.word}】{hit.after}…（{hit.where}）")
+    if len(hits) > shown:
+        lines.append(f"……另有 {len(hits) - shown} 处。")
+    return "\n".join(lines)
 
 
 def card_text(card: Card) -> str:
@@ -24,6 +41,14 @@ def card_text(card: Card) -> str:
 
 def plain(reply: Reply) -> str:
     """The whole reply as one text."""
+    if reply.outcome == "sections":
+        numbered = [f"{n}. {c.label}" for n, c in enumerate(reply.choices, 1)]
+        head = card_text(reply.cards[0]) if reply.cards else OUTLINE_TITLE
+        return "\n".join([head, *numbered, OPEN_BY_NUMBER] if numbered else [head])
+    if reply.outcome == "search":
+        return hits_text(reply)
+    if reply.outcome == "not_found":
+        return not_found_text(reply.lead)
     if reply.cards:
         text = "\n\n".join(card_text(c) for c in reply.cards)
         if reply.choices:

@@ -16,11 +16,11 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.knowledge import KnowledgeBase, KnowledgeError
+from bot.service import Service
 from bot.telegram import texts
 from bot.telegram.chart import DAYS, daily_chart
 from bot.telegram.context import BotContext
 from bot.telegram.html import escape
-from bot.telegram.reading import Library
 from bot.telegram.replies import reply_html
 
 UNANSWERED_LIMIT = 20
@@ -58,7 +58,7 @@ async def unanswered(update: Update, context: BotContext) -> None:
 async def reload(update: Update, context: BotContext) -> None:
     """Read the knowledge folder again; a broken file keeps the running version and says file:line."""
     try:
-        library = await asyncio.to_thread(Library.load, context.settings.knowledge_dir)
+        library = await asyncio.to_thread(Service.load, context.settings.knowledge_dir)
     except KnowledgeError as error:
         text = problems_html(error)
     else:

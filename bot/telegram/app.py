@@ -16,6 +16,7 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.service import Service
 from bot.settings import Settings, opt_into_ptb_timedelta
 from bot.storage import Store
 from bot.telegram import admin, flood, handlers, inbox, quiz, texts
@@ -24,7 +25,6 @@ from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
 from bot.telegram.floodgate import FloodGate
 from bot.telegram.inbox import DurableBot, InboxApplication
-from bot.telegram.reading import Library
 
 # A RetryAfter from Telegram holds every request for as long as it asks, then the request is tried again.
 RATE_LIMIT_RETRIES = 2
@@ -81,7 +81,7 @@ async def post_init(application: Application) -> None:
     data: BotData = application.bot_data
     settings = data.settings
     if data.library is None:
-        data.library = await asyncio.to_thread(Library.load, settings.knowledge_dir)
+        data.library = await asyncio.to_thread(Service.load, settings.knowledge_dir)
     data.flood = FloodGate(settings.flood_messages, settings.flood_seconds)
     data.store = await Store(settings.db_path, retention_days=settings.retention_days).open()
     bot = application.bot

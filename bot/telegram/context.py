@@ -17,12 +17,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.logs import user_text
 from bot.matching import Match
+from bot.service import Service
 from bot.settings import Settings
 from bot.storage import Exchange, Store
 from bot.study import Study
 from bot.telegram.floodgate import FloodGate
 from bot.telegram.html import visible_text
-from bot.telegram.reading import Library
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class BotData:
     """What the bot holds while it runs; `library` is replaced as a whole by /reload."""
 
     settings: Settings | None = None
-    library: Library | None = None
+    library: Service | None = None
     store: Store | None = None
     flood: FloodGate | None = None
     # bot.telegram.inbox: updates being handled now, those whose reply failed (handled again later), and how
@@ -71,7 +71,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         return _required(self.bot_data.settings, "settings")
 
     @property
-    def library(self) -> Library:
+    def library(self) -> Service:
         return _required(self.bot_data.library, "library")
 
     @property

@@ -23,12 +23,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.present.html import reply_html as render_html
+from bot.service import Service
 from bot.storage import clean_text
 from bot.telegram import texts
 from bot.telegram.commands import COMMANDS
 from bot.telegram.context import BotContext
 from bot.telegram.filters import ADDRESSED, CHATS, HAS_TEXT, MEDIA, NEW, TARGETED_COMMAND, without_mention
-from bot.telegram.html import entry_html, hits_html, split_html
+from bot.telegram.html import entry_html, split_html
 from bot.telegram.keyboards import (
     button,
     examples_keyboard,
@@ -36,7 +38,6 @@ from bot.telegram.keyboards import (
     outline_keyboard,
     search_keyboard,
 )
-from bot.telegram.reading import Library, find_word
 from bot.telegram.replies import edit_html, reply_html, reply_with, send_reply
 
 HITS_PER_PAGE = 5
@@ -66,7 +67,7 @@ async def about(update: Update, context: BotContext) -> None:
 async def question(update: Update, context: BotContext) -> None:
     """Free text in a private chat, or a message in a group that mentions the bot or replies to it."""
     asked = without_mention(update.effective_message.text or "", context.bot.username)
-    answered = context.library.service.ask(asked)
+    answered = context.library.ask(asked)
     shown = await reply_with(update.effective_message, answered.reply)
     context.log(update, shown, question=asked, match=answered.match)
 
@@ -79,7 +80,7 @@ async def ask(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, usage)
         context.log(update, usage, answered=False)
         return
-    answered = context.library.service.ask(asked)
+    answered = context.library.ask(asked)
     shown = await reply_with(update.effective_message, answered.reply)
     context.log(update, shown, question=asked, match=answered.match)
 
@@ -92,7 +93,7 @@ async def explain(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, usage)
         context.log(update, usage, answered=False)
         return
-    answered = context.library.service.explain(term)
+    answered = context.library.explain(term)
     shown = await reply_with(update.effective_message, answered.reply)
     context.log(update, shown, question=term, match=answered.match, entry_id=answered.entry_id)
 
@@ -107,18 +108,20 @@ async def not_text(update: Update, context: BotContext) -> None:
 async def sections(update: Update, context: BotContext) -> None:
     """The outline as buttons; a tap shows a part in place (see `section_button`)."""
     library = context.library
-    await reply_html(update.effective_message, texts.OUTLINE, outline_keyboard(library.outline, library.kb))
-    context.log(update, texts.OUTLINE)
+    text = render_html(library.sections())
+    await reply_html(update.effective_message, text, outline_keyboard(library.outline, library.kb))
+    context.log(update, text)
 
 
 async def section_button(update: Update, context: BotContext) -> None:
     """s:<id> shows a part with ‹ ↑ › around it; s: goes back to the outline."""
     query, library = update.callback_query, context.library
     entry_id = query.data.removeprefix("s:")
-    if entry_id and entry_id not in library.outline:
+    shown = library.sections(entry_id)
+    if shown is None:
         return await stale_button(update, context)
     await query.answer()
-    text = entry_html(library.kb[entry_id], library.kb) if entry_id else texts.OUTLINE
+    text = render_html(shown)
     await edit_html(query, text, outline_keyboard(library.outline, library.kb, entry_id))
     context.log(update, text, entry_id=entry_id or None)
 
@@ -126,7 +129,7 @@ async def section_button(update: Update, context: BotContext) -> None:
 async def entry_button(update: Update, context: BotContext) -> None:
     """e:<id> (a related entry, a "did you mean") sends that entry as a new message."""
     query, library = update.callback_query, context.library
-    reply = library.service.entry(query.data.removeprefix("e:"))
+    reply = library.entry(query.data.removeprefix("e:"))
     if reply is None or update.effective_chat is None:
         return await stale_button(update, context)
     await query.answer()
@@ -142,7 +145,7 @@ async def example_button(update: Update, context: BotContext) -> None:
     if not number.isdigit() or int(number) >= len(examples) or update.effective_chat is None:
         return await stale_button(update, context)
     await query.answer()
-    answered = context.library.service.ask(examples[int(number)])
+    answered = context.library.ask(examples[int(number)])
     shown = await send_reply(context.bot, update.effective_chat.id, answered.reply)
     context.log(update, shown, question=answered.question, match=answered.match)
 
@@ -150,13 +153,14 @@ async def example_button(update: Update, context: BotContext) -> None:
 async def search(update: Update, context: BotContext) -> None:
     """/search 词: every place the word stands in the speech, with context, five to a page."""
     word = clean_text(" ".join(context.args or ()))  # echoed when not found: a lone surrogate cannot be sent
-    found = find_word(context.library.kb.speech, word) if word.strip() else None
-    if found is None:
-        text = texts.not_found(word) if word.strip() else texts.usage_search(context.library.kb.pack)
+    found = context.library.search(word) if word.strip() else None
+    if found is None or not found.hits:
+        text = render_html(found) if found is not None else texts.usage_search(context.library.kb.pack)
         await reply_html(update.effective_message, text)
         context.log(update, text, answered=False)
         return
-    text, keyboard = search_page(context.library, *found, page=0)
+    first = found.hits[0]
+    text, keyboard = search_page(context.library, first.offset, len(first.word), page=0)
     await reply_html(update.effective_message, text, keyboard)
     context.log(update, text)
 
@@ -175,7 +179,7 @@ async def search_button(update: Update, context: BotContext) -> None:
 
 async def random_card(update: Update, context: BotContext) -> None:
     """/random and the "再来一张" button: a term card, with its related entries."""
-    reply = context.library.service.random_term()
+    reply = context.library.random_term()
     again = [button("再来一张", "r")]
     if update.callback_query:
         await update.callback_query.answer()
@@ -232,15 +236,15 @@ async def stale_button(update: Update, context: BotContext) -> None:
 
 
 def search_page(
-    library: Library, offset: int, length: int, page: int
+    library: Service, offset: int, length: int, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and the ‹ › keyboard of one page of hits for `speech[offset:offset + length]`."""
-    hits = library.index.hits(offset, length)
-    if not hits:
-        return texts.SEARCH_GONE, None
-    pages = -(-len(hits) // HITS_PER_PAGE)
+    found = library.search_at(offset, length)
+    if not found.hits:
+        return render_html(found), None
+    pages = -(-len(found.hits) // HITS_PER_PAGE)
     page = min(max(page, 0), pages - 1)
-    return hits_html(hits, page, HITS_PER_PAGE), search_keyboard(offset, length, page, pages)
+    return render_html(found, page, HITS_PER_PAGE), search_keyboard(offset, length, page, pages)
 
 
 def add_handlers(application: Application) -> None:

@@ -1,4 +1,4 @@
-"""Telegram HTML for entries, matches and search hits, and splitting long texts under Telegram's limit.
+"""Telegram HTML for entries (inline cards), and splitting long texts under Telegram's limit.
 
 Every piece of knowledge-base or user text goes through `escape`; tags are only ever written here.
 """
@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
 
 from bot.knowledge import Entry, KnowledgeBase
 from bot.present.html import card_html
 from bot.present.replies import card
-from bot.telegram.reading import Hit
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -37,20 +35,6 @@ def entry_html(entry: Entry, kb: KnowledgeBase) -> str:
     """One entry: the answer, the speech's words in a blockquote with where they stand, background labelled
     (bot.present.html renders it; kept here for the inline cards and the outline)."""
     return card_html(card(entry))
-
-
-def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:
-    """One page of search hits: the word marked in its sentence, and where that sentence stands."""
-    total = len(hits)
-    pages = max(1, -(-total // per_page))
-    word = escape(hits[0].word) if hits else ""
-    lines = [f"“<b>{word}</b>”在讲话中出现 {total} 次（第 {page + 1}/{pages} 页）："]
-    for number, hit in enumerate(hits[page * per_page : (page + 1) * per_page], page * per_page + 1):
-        lines.append(
-            f"\n{number}. …{escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}…\n"
-            f"<i>{escape(hit.where)}</i>"
-        )
-    return "\n".join(lines)
 
 
 def units(text: str) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.knowledge import Entry, KnowledgeBase
-from bot.telegram.reading import Outline
+from bot.outline import Outline
 
 CALLBACK_LIMIT = 64
 LABEL_CHARS = 32

@@ -43,11 +43,9 @@ def usage_search(pack: PackInfo) -> str:
     return _usage("search", "词", pack.example_word)
 
 
-OUTLINE = "<b>讲话结构</b>\n点一个部分阅读；‹ › 前后翻，↑ 回到上一级。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看我能做什么。"
 STALE_BUTTON = "这个按钮已过期，请重新发送命令。"
 ERROR = "抱歉，处理这条消息时出错了，请稍后再试。"
-SEARCH_GONE = "讲话原文已更新，这个搜索已过期，请重新 /search。"
 FORGET_ASK = "要删除我记下的关于您的全部内容（提问、回答、设置）吗？删除后无法恢复。"
 FORGET_CANCELLED = "已取消，什么也没有删除。"
 PEOPLES_WORDS_PRIVATE_ONLY = "这个命令会显示大家的提问，请在与我的私聊中使用。"
@@ -55,10 +53,6 @@ PEOPLES_WORDS_PRIVATE_ONLY = "这个命令会显示大家的提问，请在与�
 
 def forgotten(rows: int) -> str:
     return f"已删除关于您的全部记录（{rows} 条）。之后的新提问仍会照常记录，可随时再次 /forget。"
-
-
-def not_found(word: str) -> str:
-    return f"讲话原文中没有找到“{escape(word.strip()[:40])}”。可以换一个更短的词，或直接提问。"
 
 
 def help_text(commands: tuple[tuple[str, str], ...], username: str | None) -> str:

@@ -1,6 +1,6 @@
-"""What /sections, /search, /explain and /random read: the outline, where a word stands, names, term cards.
+"""The speech as something to read: its outline of sections, and where a word stands (for sections, search).
 
-Plain data in, frozen values out; nothing here imports Telegram, so it could move to the core unchanged.
+Plain data in, frozen values out: part of the pure core, shared by both front ends through `bot.service`.
 """
 
 from __future__ import annotations
@@ -8,15 +8,11 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge
-from bot.matching import Matcher, build_matcher
+from bot.knowledge import Entry, KnowledgeBase
 from bot.normalize import normalize
-from bot.quiz import Question, all_questions
-from bot.service import Service
 
 SEARCH_CONTEXT = 30
 MAX_SEARCH_CHARS = 40
@@ -142,46 +138,3 @@ class SpeechIndex:
             found.append(Hit(start, before, word, after, self.where(start)))
             start = self.speech.find(word, end)
         return found
-
-
-@dataclass(frozen=True)
-class Library:
-    """Everything read from the knowledge folder, swapped as one value on /reload."""
-
-    kb: KnowledgeBase
-    matcher: Matcher
-    outline: Outline
-    index: SpeechIndex
-    terms: tuple[str, ...] = ()
-    questions: tuple[Question, ...] = field(default=(), repr=False)  # the quiz bank, rebuilt with the rest
-    service: Service = field(init=False, repr=False)  # answers and entries as Replies
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "service", Service(self.kb, self.matcher))
-
-    @classmethod
-    def load(cls, directory: Path) -> Library:
-        """Read and check the folder, load jieba: blocking, so call it in a thread. Raises KnowledgeError."""
-        return cls.of(load_knowledge(directory))
-
-    @classmethod
-    def of(cls, kb: KnowledgeBase) -> Library:
-        matcher = build_matcher(kb)
-        return cls(
-            kb=kb,
-            matcher=matcher,
-            outline=build_outline(kb, matcher.rules.children),
-            index=SpeechIndex.of(kb),
-            terms=tuple(e.id for e in kb.entries if e.kind == "term"),
-            questions=all_questions(kb),
-        )
-
-    def ranked(self, question: str, limit: int = 10) -> list[Entry]:
-        """The best entries for a question, best first, for inline mode's list of cards."""
-        normalized = normalize(question[:300])
-        if not any(c.isalnum() for c in normalized):
-            return []
-        scores, _, _ = self.matcher.scores(normalized)
-        floor = self.matcher.suggest * 0.8
-        order = sorted((i for i, s in scores.items() if s >= floor), key=lambda i: (-scores[i], i))
-        return [self.matcher.entries[i] for i in order[:limit]]
