@@ -13,12 +13,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.conversation import Context, follow
 from bot.knowledge import DEFAULT_DIR, PackInfo
-from bot.matching import Match, Matcher, build_matcher
+from bot.matching import Matcher, build_matcher
 from bot.present.plain import plain
 from bot.service import Answered, Service
 
@@ -50,18 +51,33 @@ def load_matcher(args: argparse.Namespace, *, with_lists: bool = False) -> Match
     return None if kb is None else build_matcher(kb)
 
 
-def match_json(result: Match, shown: str) -> str:
+def match_json(answered: Answered, shown: str) -> str:
+    result = answered.match
     return json.dumps(
         {
-            "question": result.question,
-            "answered": result.answered,
+            "question": answered.question,
+            "answered": answered.answered,
             "answer": shown,
-            "entry": result.entry_id,
-            "score": result.score,
-            "suggestions": list(result.suggestions),
+            "entry": answered.entry_id,
+            "score": result.score if result is not None else 1.0,
+            "suggestions": list(result.suggestions) if result is not None else [],
         },
         ensure_ascii=False,
     )
+
+
+def session_line(line: str) -> tuple[str | None, str]:
+    """A line of `ask --json`: a plain question (no session), or {"session": ID, "q": TEXT}, whose answers
+    carry context within that session."""
+    if line.startswith("{"):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return None, line
+        if isinstance(value, dict) and isinstance(value.get("q"), str):
+            session = value.get("session")
+            return (str(session) if session is not None else None), value["q"]
+    return None, line
 
 
 def binary_lines(stream: TextIO) -> Iterator[str]:
@@ -74,12 +90,21 @@ def binary_lines(stream: TextIO) -> Iterator[str]:
         yield raw.rstrip(b"\r\n").decode("utf-8", "replace")
 
 
-def timed_answer(service: Service, question: str) -> tuple[Match, str, float]:
-    """The match, the plain text a reader sees, and the milliseconds it took."""
+def timed_answer(
+    service: Service, question: str, sessions: dict[str, Context] | None = None, session: str | None = None
+) -> tuple[Answered, str, float]:
+    """The answer (read in its session's context, when it has one), the plain text a reader sees, and the
+    milliseconds it took."""
     started = time.perf_counter()
-    answered = service.ask(question)
-    assert answered.match is not None
-    return answered.match, plain(answered.reply), (time.perf_counter() - started) * 1000
+    if session is None or sessions is None:
+        answered = service.ask(question)
+    else:
+        answered, context = follow(service, question, sessions.get(session), datetime.now(UTC))
+        if context is None:
+            sessions.pop(session, None)
+        else:
+            sessions[session] = context
+    return answered, plain(answered.reply), (time.perf_counter() - started) * 1000
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -89,17 +114,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     service = Service(matcher.kb, matcher)
     with exchange_log(args) as store:
         if args.json:
+            sessions: dict[str, Context] = {}
             for line in binary_lines(sys.stdin):
-                result, shown, latency = timed_answer(service, line)
-                store.log(result, shown, latency)
-                sys.stdout.write(match_json(result, shown) + "\n")
+                session, question = session_line(line)
+                answered, shown, latency = timed_answer(service, question, sessions, session)
+                store.log(answered, shown, latency)
+                sys.stdout.write(match_json(answered, shown) + "\n")
                 sys.stdout.flush()
             return 0
         if not args.question:
             print("usage: python -m bot ask 问题   (or --json with questions on stdin)", file=sys.stderr)
             return 2
-        result, shown, latency = timed_answer(service, " ".join(args.question))
-        store.log(result, shown, latency)
+        answered, shown, latency = timed_answer(service, " ".join(args.question))
+        store.log(answered, shown, latency)
         print(shown)
     return 0
 
@@ -112,6 +139,7 @@ class ChatSession:
         self.service = service
         self.quiz = quiz
         self.last_suggestions: tuple[str, ...] = ()
+        self.context: Context | None = None  # what was last shown, for follow-ups (bot.conversation)
         self.reading_sections = False  # the numbers offered are parts of the outline
 
     def reply(self, line: str) -> Answered | str | None:
@@ -143,8 +171,8 @@ class ChatSession:
             return plain(opened) if opened is not None else ""
         if text.startswith("/"):
             return f"不认识的命令 {text.split()[0]}。{chat_help(pack)}"
-        answered = self.service.ask(line)
-        offered = answered.reply.outcome in ("suggest", "unstated")
+        answered, self.context = follow(self.service, line, self.context, datetime.now(UTC))
+        offered = answered.reply.outcome == "suggest"
         self.offer(tuple(c.entry_id for c in answered.reply.choices) if offered else (), sections=False)
         return answered
 
@@ -196,8 +224,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 break
             if isinstance(reply, Answered):
                 shown = plain(reply.reply)
-                if reply.match is not None:
-                    store.log(reply.match, shown, (time.perf_counter() - started) * 1000)
+                store.log(reply, shown, (time.perf_counter() - started) * 1000)
                 reply = shown
             print(reply + "\n", flush=True)
     if interactive:
@@ -235,7 +262,7 @@ class _NoLog:
     def __enter__(self) -> _NoLog:
         return self
 
-    def log(self, result: Match, shown: str, latency_ms: float) -> None:
+    def log(self, answered: Answered, shown: str, latency_ms: float) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.matching import Match
+from bot.service import Answered
 from bot.settings import db_path_from_env
 from bot.storage import Exchange, Store, StoreError
 
@@ -45,10 +45,11 @@ class ConsoleStore:
         """The coroutine's result, run on the store's loop."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()  # type: ignore[arg-type]
 
-    def log(self, result: Match, shown: str, latency_ms: float) -> None:
+    def log(self, answered: Answered, shown: str, latency_ms: float) -> None:
         """One exchange, with the text the person read."""
         if not self.logging:
             return
+        result = answered.match
         exchange = Exchange(
             front_end="console",
             update_id=None,
@@ -56,12 +57,12 @@ class ConsoleStore:
             chat_type="console",
             user_id=None,
             received_at=datetime.now(UTC),
-            question=result.question,
-            normalized=result.normalized,
-            answered=result.answered,
-            entry_id=result.entry_id,
-            score=result.score,
-            suggestions=result.suggestions,
+            question=answered.question,
+            normalized=result.normalized if result is not None else "",
+            answered=answered.answered,
+            entry_id=answered.entry_id,
+            score=result.score if result is not None else 1.0,
+            suggestions=result.suggestions if result is not None else (),
             reply=shown,
             latency_ms=latency_ms,
         )

@@ -89,6 +89,18 @@ class Service:
         return tuple(all_questions(self.kb))
 
     @cached_property
+    def name_list(self) -> tuple[tuple[str, str], ...]:
+        """Every name of two characters or more, normalised, with its entry: longest first."""
+        pairs = {
+            (normalize(name), entry.id) for entry in self.kb.entries for name in entry.names if len(name) >= 2
+        }
+        return tuple(sorted((p for p in pairs if len(p[0]) >= 2), key=lambda p: (-len(p[0]), p)))
+
+    def named_in(self, normalized: str) -> list[str]:
+        """The entries whose own names (title, aliases) a normalised question contains, longest name first."""
+        return list(dict.fromkeys(entry_id for name, entry_id in self.name_list if name in normalized))
+
+    @cached_property
     def terms(self) -> tuple[str, ...]:
         return tuple(e.id for e in self.kb.entries if e.kind == "term")
 

@@ -133,13 +133,17 @@ def test_chat_without_logging_keeps_the_quiz_in_a_temporary_database(tmp_path: P
     assert not (tmp_path / "db").exists()
 
 
-def test_an_entry_offered_for_a_missing_date_opens_by_its_number(quiz: ConsoleQuiz) -> None:
+def test_a_missing_date_is_said_first_then_what_the_speech_says(quiz: ConsoleQuiz) -> None:
+    """The speech names the congress but gives no date: the reply says so before anything else, then shows
+    the entry's card (its sentences and where they stand); a date it never gives is not counted answered."""
     from bot.knowledge import load_knowledge
 
     session = ChatSession(Service.of(load_knowledge()), quiz)
     offered = session.reply("党的二十大是哪一天开幕的")
-    assert offered.reply.outcome == "unstated" and "1. 党的二十大" in plain(offered.reply)
-    assert session.reply("1").startswith("【党的二十大】")
+    shown = plain(offered.reply)
+    assert offered.reply.outcome == "unstated" and not offered.answered
+    assert shown.startswith("讲话提到了“党的二十大”，但没有讲具体日期。")
+    assert "【党的二十大】" in shown and "出处：" in shown
 
 
 def test_a_broken_lists_file_stops_chat_and_quiz_with_every_problem_named(tmp_path: Path) -> None:

@@ -194,8 +194,8 @@ async def test_a_vague_question_offers_did_you_mean_buttons(bot: Bot) -> None:
 
 async def test_a_date_the_speech_does_not_give_is_not_passed_off_as_an_answer(bot: Bot) -> None:
     reply = only(await bot.text("党的二十大是哪一天开幕的"))
-    assert "没有讲具体日期" in reply.text
-    assert reply.callback_data() == ["e:term-ershida"]  # the entry is offered, one tap away
+    assert reply.text.startswith("讲话提到了“党的二十大”，但没有讲具体日期。")  # said first
+    assert "<blockquote>" in reply.text  # then what the speech does say, quoted, with where
     [logged] = await bot.exchanges()
     assert not logged["answered"] and logged["suggestions"] == ["term-ershida"]
 

@@ -31,11 +31,13 @@ class Lists:
         self._children = children
         self._index_of = index_of
         self._position: dict[int, int] = {}
+        self._parent: dict[int, int] = {}
         for parent in range(len(entries)):
             for n in range(1, MAX_ITEMS + 1):
                 child = self.child(parent, n)
                 if child is not None:
                     self._position.setdefault(child, n)
+                    self._parent.setdefault(child, parent)
 
     def child(self, parent: int, n: int) -> int | None:
         """The N-th item of the entry, when it is a list."""
@@ -46,6 +48,20 @@ class Lists:
     def position(self, entry: int) -> int | None:
         """The entry's place in its list, when it is an item."""
         return self._position.get(entry)
+
+    def parent(self, entry: int) -> int | None:
+        """The list the entry is an item of, when it is one."""
+        return self._parent.get(entry)
+
+    def items(self, parent: int) -> list[int]:
+        """The list's items in order (empty when the entry is no list)."""
+        found = []
+        for n in range(1, MAX_ITEMS + 1):
+            child = self.child(parent, n)
+            if child is None:
+                break
+            found.append(child)
+        return found
 
 
 def lift_ordinals(

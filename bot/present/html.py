@@ -11,7 +11,6 @@ from bot.present.model import BACKGROUND_LABEL, Card, Reply
 from bot.present.plain import not_found_text
 
 SUGGEST_LINE = "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
-UNSTATED_END = "点一下查看。"
 DECLINE_END = "\n\n发送 /help 查看我能做什么。"
 OUTLINE = "<b>讲话结构</b>\n点一个部分阅读；‹ › 前后翻，↑ 回到上一级。"
 SEARCH_GONE = "讲话原文已更新，这个搜索已过期，请重新 /search。"
@@ -56,9 +55,7 @@ def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
     if reply.outcome == "not_found":
         return escape(not_found_text(reply.lead)) if reply.lead else SEARCH_GONE
     if reply.cards:
-        return "\n\n".join(card_html(c) for c in reply.cards)
+        return "\n\n".join([escape(reply.lead)] * bool(reply.lead) + [card_html(c) for c in reply.cards])
     if reply.outcome == "suggest":
         return SUGGEST_LINE
-    if reply.outcome == "unstated":
-        return escape(reply.lead) + UNSTATED_END
     return escape(reply.lead) + DECLINE_END

@@ -10,7 +10,6 @@ from bot.present.model import BACKGROUND_LABEL, Card, Reply
 
 SUGGEST_LEAD = "没有找到确切的答案。您是不是想问："
 SUGGEST_END = "回复编号查看，或换个说法再问。"
-UNSTATED_END = "回复编号查看。"
 OUTLINE_TITLE = "讲话结构"
 OPEN_BY_NUMBER = "回复编号阅读。"
 SEARCH_SHOWN = 10  # the console lists the first hits; Telegram pages them all
@@ -50,13 +49,11 @@ def plain(reply: Reply) -> str:
     if reply.outcome == "not_found":
         return not_found_text(reply.lead)
     if reply.cards:
-        text = "\n\n".join(card_text(c) for c in reply.cards)
+        text = "\n\n".join([reply.lead] * bool(reply.lead) + [card_text(c) for c in reply.cards])
         if reply.choices:
             text += "\n相关：" + "｜".join(c.label for c in reply.choices)
         return text
     numbered = [f"{n}. {c.label}" for n, c in enumerate(reply.choices, 1)]
     if reply.outcome == "suggest":
         return "\n".join([SUGGEST_LEAD, *numbered, SUGGEST_END])
-    if reply.outcome == "unstated":
-        return "\n".join([reply.lead, *numbered, UNSTATED_END])
     return reply.lead

@@ -32,6 +32,17 @@ def match_reply(result: Match, kb: KnowledgeBase) -> Reply:
     if result.outcome == "answer" and result.entry_ids:
         shown = tuple(i for i in result.entry_ids if i in kb)
         return Reply("answer", tuple(card(kb[i]) for i in shown), offered(kb, shown))
+    if result.outcome == "unstated":
+        # Said first that the speech does not give it; then what the speech does say of it (the entry's card:
+        # its context, its quotes, background labelled); then its related entries.
+        shown = tuple(i for i in result.suggestions if i in kb)
+        return Reply(
+            "unstated",
+            tuple(card(kb[i]) for i in shown),
+            offered(kb, shown),
+            lead(kb, result),
+            result.lacking,
+        )
     candidates = tuple(Choice(i, kb[i].title) for i in result.suggestions if i in kb)
-    offers = result.outcome in ("suggest", "unstated")
+    offers = result.outcome == "suggest"
     return Reply(result.outcome, (), candidates if offers else (), lead(kb, result), result.lacking)

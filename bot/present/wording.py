@@ -26,7 +26,9 @@ def quoted(title: str) -> str:
 def unstated_lead(kb: KnowledgeBase, entry_ids: Sequence[str], lacking: str) -> str:
     """The speech names these entries but does not give what was asked: said first, before the entries."""
     titles = "、".join(quoted(kb[i].title) for i in entry_ids if i in kb)
-    return f"讲话提到了{titles}，但没有讲{LACKING.get(lacking, LACKING['contents'])}。讲话中相关的内容是："
+    return (
+        f"讲话提到了{titles}，但没有讲{LACKING.get(lacking, LACKING['contents'])}。讲话中与此相关的内容如下。"
+    )
 
 
 def lead(kb: KnowledgeBase, result: Match) -> str:

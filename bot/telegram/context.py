@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.conversation import Context
 from bot.logs import user_text
 from bot.matching import Match
 from bot.service import Service
@@ -25,6 +27,7 @@ from bot.telegram.floodgate import FloodGate
 from bot.telegram.html import visible_text
 
 log = logging.getLogger(__name__)
+ANSWERS_REMEMBERED = 5000  # answers (message → entry) and conversations kept in memory, the oldest forgotten
 
 
 @dataclass
@@ -49,6 +52,10 @@ class BotData:
     members: dict[tuple[int, int], tuple[bool, float]] = field(default_factory=dict)
     unknown_polls: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     orphan_answers: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
+    # bot.conversation: what each person in each chat was last shown (memory only, forgotten after 20 minutes
+    # of silence), and which entry each of the bot's recent answers showed, for a reply to one of them
+    conversations: dict[tuple[int, int], Context] = field(default_factory=dict)
+    answers_sent: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -82,6 +89,38 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     def study(self) -> Study:
         """The quiz over the store and the current question bank (cheap: made per use, so /reload just works)."""
         return Study(self.store, self.library.questions, self.settings.timezone)
+
+    def conversation(self, update: Update) -> Context | None:
+        """The context a question is read in: the answer it replies to, else what this person was last shown
+        in this chat (None when nothing, or when it is older than FORGET_AFTER)."""
+        chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+        if chat is None or user is None:
+            return None
+        replied_to = message.reply_to_message if message is not None else None
+        if replied_to is not None:
+            entry_id = self.bot_data.answers_sent.get((chat.id, replied_to.message_id))
+            if entry_id is not None and entry_id in self.library.kb:
+                return Context(entry_id, self.library.kb[entry_id].title, self.received_at)
+        return self.bot_data.conversations.get((chat.id, user.id))
+
+    def remember(self, update: Update, context: Context | None, message_ids: list[int]) -> None:
+        """Keep what was just shown to this person, and which entry the answer's messages show."""
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        conversations = self.bot_data.conversations
+        if context is None:
+            conversations.pop((chat.id, user.id), None)
+        else:
+            conversations[(chat.id, user.id)] = context
+            sent = self.bot_data.answers_sent
+            for message_id in message_ids:
+                sent[(chat.id, message_id)] = context.entry_id
+            while len(sent) > ANSWERS_REMEMBERED:
+                sent.popitem(last=False)
+        if len(conversations) > ANSWERS_REMEMBERED:  # forget the silent ones
+            for key in [k for k, c in conversations.items() if not c.fresh(self.received_at)]:
+                del conversations[key]
 
     @property
     def flood(self) -> FloodGate:

@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.conversation import follow
 from bot.present.html import reply_html as render_html
 from bot.service import Service
 from bot.storage import clean_text
@@ -67,9 +68,16 @@ async def about(update: Update, context: BotContext) -> None:
 async def question(update: Update, context: BotContext) -> None:
     """Free text in a private chat, or a message in a group that mentions the bot or replies to it."""
     asked = without_mention(update.effective_message.text or "", context.bot.username)
-    answered = context.library.ask(asked)
-    shown = await reply_with(update.effective_message, answered.reply)
-    context.log(update, shown, question=asked, match=answered.match)
+    await answer_in_context(update, context, asked)
+
+
+async def answer_in_context(update: Update, context: BotContext, asked: str) -> None:
+    """A question read with what this person was just shown (bot.conversation), answered, remembered, logged."""
+    answered, now_shown = follow(context.library, asked, context.conversation(update), context.received_at)
+    sent: list[int] = []
+    shown = await reply_with(update.effective_message, answered.reply, sent=sent)
+    context.remember(update, now_shown, sent)
+    context.log(update, shown, question=asked, match=answered.match, entry_id=answered.entry_id)
 
 
 async def ask(update: Update, context: BotContext) -> None:
@@ -80,9 +88,7 @@ async def ask(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, usage)
         context.log(update, usage, answered=False)
         return
-    answered = context.library.ask(asked)
-    shown = await reply_with(update.effective_message, answered.reply)
-    context.log(update, shown, question=asked, match=answered.match)
+    await answer_in_context(update, context, asked)
 
 
 async def explain(update: Update, context: BotContext) -> None:

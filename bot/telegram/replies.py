@@ -16,14 +16,18 @@ from bot.telegram.keyboards import button, keyboard
 ExtraRow = Sequence[InlineKeyboardButton | None]
 
 
-async def reply_html(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Answer a message (quoted in groups); the keyboard goes under the last piece."""
+async def reply_html(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[int]:
+    """Answer a message (quoted in groups); the keyboard goes under the last piece. Returns the ids sent."""
     pieces = split_html(text)
+    sent: list[int] = []
     for n, piece in enumerate(pieces):
         last = n == len(pieces) - 1
-        await message.reply_text(
+        answer = await message.reply_text(
             piece, reply_markup=keyboard if last else None, do_quote=None if n == 0 else False
         )
+        if isinstance(answer, Message):
+            sent.append(answer.message_id)
+    return sent
 
 
 async def send_html(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -46,10 +50,15 @@ def choices_keyboard(reply: Reply, *extra_rows: ExtraRow) -> InlineKeyboardMarku
     return keyboard([*([button(c.label, f"e:{c.entry_id}")] for c in reply.choices), *extra_rows])
 
 
-async def reply_with(message: Message, reply: Reply, *extra_rows: ExtraRow) -> str:
-    """Answer a message with a Reply; returns the HTML sent, for the log (what the person saw)."""
+async def reply_with(
+    message: Message, reply: Reply, *extra_rows: ExtraRow, sent: list[int] | None = None
+) -> str:
+    """Answer a message with a Reply; returns the HTML sent, for the log (what the person saw). The ids of
+    the messages sent are added to `sent` when given."""
     text = render_html(reply)
-    await reply_html(message, text, choices_keyboard(reply, *extra_rows))
+    ids = await reply_html(message, text, choices_keyboard(reply, *extra_rows))
+    if sent is not None:
+        sent.extend(ids)
     return text
 
 

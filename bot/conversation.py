@@ -1,0 +1,189 @@
+"""Follow-ups: a question read with what the same person was just shown ("那第二条呢", "详细说说", "还有呢").
+
+A `Context` is the last reply's entry and the words that set its topic; it lives in memory only (a front end
+keeps one per chat and person, or per `ask --json` session) and is forgotten after `FORGET_AFTER` of silence.
+`follow` decides, in this order:
+
+1. an ordinal that names no list of its own (第三个, 最后一条, 二要) is the item of the list just shown;
+2. "还有呢", "下一条" is the next item, or the next part at the same level;
+3. a question that names a topic of its own and is answered alone switches the topic;
+4. otherwise the question is asked again with the topic's words before it (谁来落实 → "<the topic> 谁来落实");
+5. "原文怎么说", "在哪一部分", "详细说说" with nothing better show the last entry again (its quotes, where it
+   stands);
+6. else the question alone.
+
+The patterns are of the language, not of a speech; every entry they reach comes from the pack.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.matching.language import CHINESE_DIGITS
+from bot.normalize import normalize
+from bot.present.replies import entry_reply
+from bot.service import Answered, Service
+
+FORGET_AFTER = timedelta(minutes=20)
+SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no entry leans on the context
+
+NUMERAL = "一二三四五六七八九十"
+ORDINAL = re.compile(
+    rf"(?:第(?P<n>[{NUMERAL}])(?:个|条|点|项|部分|方面|是|种|大)?"
+    rf"|(?P<m>[{NUMERAL}])(?:要|是)(?!求|务|事|点|否|不是)"
+    r"|(?P<last>最后(?:一)?(?:个|条|点|项|部分|方面)?))"
+)
+MORE = re.compile(
+    r"^(?:那|那么|嗯|哦)?(?:还有呢|还有吗|还有什么|还有啥|还有别的|还有其他|然后呢|接着呢|下一[个条点项]|再往下|其他的呢|其余的呢|别的呢)"
+)
+AGAIN = re.compile(
+    r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部分|在哪|哪里说|详细|展开|具体说说|具体讲讲|说说看|再说一遍)"
+)
+# What a follow-up asks of the topic: why, who, how, what for, its requirements, its consequences, an example.
+ASKING = re.compile(
+    r"(为什么|为啥|为何|什么原因|原因|谁|哪些人|由谁|怎么做|怎么办|怎么抓|怎么落实|如何|意义|作用|目的|为了什么|"
+    r"要求|后果|影响|措施|办法|举例|例子|比如|依据|根据|重点|具体)"
+)
+NEW_TOPIC = re.compile(
+    r"^(?:另外|另一个问题|再问一下|再问个|换个问题|换个话题|还有个问题|还有一个问题|我还想问)"
+)
+LEANING = re.compile(
+    r"^(?:那|那么|那这|这|它|其|他们|她们|他|她|该|此)|(?:呢|吗|么)[？?]*$|它|这个|这些|这条|这段|这点|这项|其中|上面|上述|前面|刚才"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What one person was last shown: the entry, the list it belongs to, and the words of its topic."""
+
+    entry_id: str
+    topic: str  # the question that last set the topic (a follow-up keeps it)
+    at: datetime
+
+    def fresh(self, now: datetime) -> bool:
+        return now - self.at <= FORGET_AFTER
+
+
+def follow(
+    service: Service, question: str, context: Context | None, now: datetime
+) -> tuple[Answered, Context | None]:
+    """The reply to a question asked after `context` (None, or stale: the question alone), and the new context."""
+    if context is not None and (not context.fresh(now) or context.entry_id not in service.kb):
+        context = None
+    alone = service.ask(question)
+    if context is None:
+        return alone, _context_of(alone, question, None, now)
+    typed = unicodedata.normalize("NFKC", question).strip()  # fillers kept: 呢, 那 and 还有 are the signs
+    named = service.named_in(normalize(question))
+    short = len(typed) <= SHORT_FOLLOW_UP
+    item = _ordinal_item(service, typed, context, named)
+    if item is not None:
+        return _shown(service, question, item, now)
+    if MORE.search(typed) and short:
+        following = _next_of(service, context.entry_id)
+        if following is not None:
+            return _shown(service, question, following, now)
+    leaning = short and (not named or LEANING.search(typed) is not None) and not NEW_TOPIC.search(typed)
+    if alone.answered and (not leaning or alone.entry_id in named):
+        return alone, _context_of(alone, question, None, now)
+    if (leaning or ASKING.search(typed)) and not _foreign_words(service, question):
+        for topic in _topics(service, context):
+            joined = service.ask(f"{topic} {question}")
+            if not joined.answered:
+                continue
+            same = context.entry_id in joined.reply.entry_ids
+            if same and AGAIN.search(typed):
+                return _shown(service, question, context.entry_id, now)
+            # The topic alone answers with its own entry: the new words must add something (a sign of a
+            # follow-up, or another entry), or "今天天气怎么样" after a term would be answered with that term.
+            if same and not LEANING.search(typed) and not ASKING.search(typed):
+                continue
+            return Answered(question, joined.reply, joined.match), _context_of(joined, question, context, now)
+    if AGAIN.search(typed) and short:
+        return _shown(service, question, context.entry_id, now)
+    return alone, _context_of(alone, question, context if not alone.answered else None, now)
+
+
+def _foreign_words(service: Service, question: str) -> list[str]:
+    """Words of the question the speech never uses, not even as a known synonym or a sound-alike (红烧肉,
+    地点): a question about something else, never to be read as a follow-up of the topic."""
+    lexicon, speech = service.matcher.index.lexicon, service.kb.speech
+    words = [w for w in lexicon.tokens(normalize(question)) if len(w) >= 2 and w in question]
+    return [
+        w
+        for w in words
+        if w not in speech
+        and w not in lexicon.idf
+        and w not in lexicon.thesaurus
+        and lexicon.heard_word(w) is None
+        and not any(p.search(w) for p in (ASKING, AGAIN, LEANING, MORE, ORDINAL))
+        and not any(w in longer and longer in speech for longer in words if longer != w)
+    ]
+
+
+def _topics(service: Service, context: Context) -> tuple[str, ...]:
+    """The words a follow-up is read with: the question that set the topic, the entry's title, its list's."""
+    lists, entries = service.matcher.lists, service.kb.entries
+    parent = lists.parent(service.matcher.index.index_of[context.entry_id])
+    above = (entries[parent].title,) if parent is not None else ()
+    return tuple(dict.fromkeys((context.topic, service.kb[context.entry_id].title, *above)))
+
+
+def _context_of(answered: Answered, question: str, before: Context | None, now: datetime) -> Context | None:
+    """After an answer: its entry, with the question as topic (or the earlier topic, for a follow-up)."""
+    if not answered.answered or answered.entry_id is None:
+        return replace(before, at=now) if before is not None else None
+    topic = before.topic if before is not None else question
+    return Context(answered.entry_id, topic, now)
+
+
+def _shown(service: Service, question: str, entry_id: str, now: datetime) -> tuple[Answered, Context]:
+    """An entry the context points to (an item, the next one, the same again): its title is the topic now."""
+    entry = service.kb[entry_id]
+    return Answered(question, entry_reply(entry, service.kb)), Context(entry_id, entry.title, now)
+
+
+def _ordinal_item(service: Service, normalized: str, context: Context, named: list[str]) -> str | None:
+    """第N个 / 最后一条 / N要 of the list just shown (or of the list the shown entry is an item of), unless the
+    question names a topic of its own (then the matcher reads its ordinal)."""
+    found = ORDINAL.search(normalized)
+    if found is None:
+        return None
+    lists, entries = service.matcher.lists, service.kb.entries
+    shown = service.matcher.index.index_of[context.entry_id]
+    # An item's siblings first (第二条 … 第三条), then its own items (a part's points).
+    parents = ([p] if (p := lists.parent(shown)) is not None else []) + [shown]
+    related = {entries[i].id for parent in parents for i in [parent, *lists.items(parent)]}
+    if any(entry_id not in related for entry_id in named):
+        return None
+    for parent in parents:
+        items = lists.items(parent)
+        if not items:
+            continue
+        if found.group("last"):
+            return entries[items[-1]].id
+        n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
+        if 1 <= n <= len(items):
+            return entries[items[n - 1]].id
+    return None
+
+
+def _next_of(service: Service, entry_id: str) -> str | None:
+    """The next item of the entry's list, else the next part at its level of the outline."""
+    lists, index_of = service.matcher.lists, service.matcher.index.index_of
+    at = index_of[entry_id]
+    parent = lists.parent(at)
+    if parent is not None:
+        items = lists.items(parent)
+        if at in items and items.index(at) + 1 < len(items):
+            return service.kb.entries[items[items.index(at) + 1]].id
+    items = lists.items(at)
+    if items:
+        return service.kb.entries[items[0]].id
+    _, following = service.outline.neighbours(entry_id)
+    if following is not None:
+        return following
+    return next((r for r in service.kb[entry_id].related if r in service.kb), None)

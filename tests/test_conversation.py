@@ -1,0 +1,164 @@
+"""Follow-ups (bot.conversation) over every pack: an item by its place, the next one, the same again, a switch
+of topic, a question the speech does not answer, and forgetting; then the `ask --json` session protocol and a
+reply to one of the bot's answers in Telegram."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.conversation import FORGET_AFTER, Context, follow
+from bot.knowledge import DEFAULT_DIR, resolve_pack
+from bot.service import Service
+from tests.fake_bot_api import BOT_USER
+from tests.test_telegram_handlers import USER, Bot, library, only, visible  # noqa: F401 - fixtures
+from tests.test_telegram_handlers import bot as bot
+
+ROOT = Path(__file__).resolve().parent.parent
+SECOND = Path(__file__).resolve().parent / "packs" / "2023q3-work-style"
+PACKS = [pytest.param(resolve_pack(DEFAULT_DIR), id="shipped"), pytest.param(SECOND, id="second")]
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+NUMERALS = "一二三四五六七八九十"
+
+
+@cache
+def service_of(pack: Path) -> Service:
+    return Service.load(pack)
+
+
+def a_list(service: Service) -> tuple[str, list[str]]:
+    """A list entry of the pack with three items or more, and its items' ids in order."""
+    lists = service.matcher.lists
+    for index, entry in enumerate(service.kb.entries):
+        items = lists.items(index)
+        if len(items) >= 3:
+            return entry.id, [service.kb.entries[i].id for i in items]
+    raise AssertionError("the pack has no list of three")
+
+
+def shown_after(service: Service, entry_id: str, *questions: str) -> list[str | None]:
+    """The entry each question shows, asked in turn after `entry_id` was shown."""
+    context: Context | None = Context(entry_id, service.kb[entry_id].title, NOW)
+    found = []
+    for question in questions:
+        answered, context = follow(service, question, context, NOW)
+        found.append(answered.entry_id if answered.answered else None)
+    return found
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_an_item_is_asked_for_by_its_place_in_the_list_just_shown(pack: Path) -> None:
+    service = service_of(pack)
+    parent, items = a_list(service)
+    assert shown_after(service, parent, "那第二条呢") == [items[1]]
+    assert shown_after(service, parent, "第三个") == [items[2]]
+    assert shown_after(service, parent, "最后一个呢") == [items[-1]]
+    # From an item, a place is among its siblings.
+    assert shown_after(service, parent, "第二条", "第一个") == [items[1], items[0]]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_more_is_the_next_item(pack: Path) -> None:
+    service = service_of(pack)
+    _, items = a_list(service)
+    assert shown_after(service, items[0], "还有呢", "然后呢") == [items[1], items[2]]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_asking_for_the_original_words_shows_the_same_entry(pack: Path) -> None:
+    service = service_of(pack)
+    _, items = a_list(service)
+    assert shown_after(service, items[1], "原文怎么说", "这是在哪一部分") == [items[1], items[1]]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_topic_named_outright_switches_the_topic(pack: Path) -> None:
+    service = service_of(pack)
+    parent, items = a_list(service)
+    other = next(e for e in service.kb.entries if e.kind == "term" and e.id not in {parent, *items})
+    asked = service.ask(f"{other.title}是什么")
+    assert asked.answered  # the pack's own term, alone
+    assert shown_after(service, items[0], f"{other.title}是什么") == [asked.entry_id]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_question_the_speech_does_not_answer_is_declined_in_any_context(pack: Path) -> None:
+    service = service_of(pack)
+    parent, items = a_list(service)
+    for shown in (parent, items[0]):
+        assert shown_after(service, shown, "今天天气怎么样") == [None]
+        assert shown_after(service, shown, "红烧肉怎么做") == [None]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_context_is_forgotten_after_twenty_minutes_of_silence(pack: Path) -> None:
+    service = service_of(pack)
+    parent, items = a_list(service)
+    stale = Context(parent, service.kb[parent].title, NOW - FORGET_AFTER - timedelta(seconds=1))
+    fresh = Context(parent, service.kb[parent].title, NOW - FORGET_AFTER + timedelta(seconds=1))
+    assert follow(service, "那第二条呢", fresh, NOW)[0].entry_id == items[1]
+    answered, context = follow(service, "那第二条呢", stale, NOW)
+    assert answered.entry_id != items[1] or not answered.answered
+    assert context is None or context.at == NOW
+
+
+def ask_json(lines: list[str], tmp_path: Path) -> list[dict]:
+    env = {**os.environ, "BOT_CACHE_DIR": str(tmp_path / "c")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(SECOND), "ask", "--json", "--no-log"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_ask_json_carries_context_within_a_session_and_not_across(tmp_path: Path) -> None:
+    """Two sessions interleaved, and plain lines, which stay independent."""
+    service = service_of(SECOND)
+    parent, items = a_list(service)
+    title = service.kb[parent].title
+    other_parent = service.kb[items[0]].title
+    replies = ask_json(
+        [
+            json.dumps({"session": "a", "q": f"{title}是什么"}, ensure_ascii=False),
+            json.dumps({"session": "b", "q": f"{other_parent}是什么"}, ensure_ascii=False),
+            json.dumps({"session": "a", "q": "那第二条呢"}, ensure_ascii=False),
+            "那第二条呢",
+        ],
+        tmp_path,
+    )
+    assert [r["question"] for r in replies][:3] == [f"{title}是什么", f"{other_parent}是什么", "那第二条呢"]
+    assert replies[0]["entry"] == parent
+    assert replies[2]["answered"] and replies[2]["entry"] == items[1]
+    assert not (replies[3]["answered"] and replies[3]["entry"] == items[1])  # no session: no context
+    assert set(replies[0]) == {"question", "answered", "answer", "entry", "score", "suggestions"}
+
+
+async def test_a_reply_to_one_of_the_bots_answers_reads_in_that_answers_topic(bot: Bot) -> None:
+    """The topic moves on, then a reply to the first answer asks for an item of the list that answer showed."""
+    service = bot.app.bot_data.library
+    parent, items = a_list(service)
+    only(await bot.text(f"{service.kb[parent].title}是什么", message_id=1))
+    [first_id] = [m for (chat, m), shown in bot.app.bot_data.answers_sent.items() if shown == parent]
+    other = next(e for e in service.kb.entries if e.kind == "term" and e.id not in {parent, *items})
+    await bot.text(f"{other.title}是什么", message_id=2)
+    answered_to = {
+        "message_id": first_id,
+        "date": 0,
+        "chat": {"id": USER, "type": "private"},
+        "from": BOT_USER,
+    }
+    answer = only(await bot.text("第三条", message_id=3, reply_to=answered_to))
+    assert service.kb[items[2]].title in visible(answer)
