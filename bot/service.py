@@ -8,21 +8,73 @@ The quiz itself (asking, scoring, the 错题本, the score) is `bot.study`, whic
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key
+from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key, read_yaml, shared_file
 from bot.matching import Match, Matcher, build_matcher
 from bot.normalize import normalize
-from bot.outline import Outline, SpeechIndex, build_outline, find_word
-from bot.present.model import Choice, Reply
+from bot.outline import Hit, Outline, SpeechIndex, build_outline, find_word
+from bot.present.model import Card, Choice, Reply
 from bot.present.replies import card, entry_reply, match_reply
 from bot.quiz import Question, all_questions, questions_about
 
+# A question about the speech as a whole: what it is about, its parts, its structure, its main points.
+WHOLE_SPEECH = re.compile(
+    r"(主要|大概|大致|总体|整体|全文|通篇|这篇|这次|整篇|讲话|会议|报告).{0,8}"
+    r"(讲了什么|讲了啥|讲的什么|讲的啥|说了什么|说了啥|内容|结构|框架|脉络|要点|重点|几个部分|几部分|哪几部分|哪些部分|"
+    r"先讲什么|分几块|几大块|概括|梗概|提纲)"
+    r"|(概括|总结|梳理|归纳|介绍)一下.{0,6}(讲话|会议|报告|这篇|内容|要点)"
+)
+OVERVIEW_TITLE = "讲话的结构"
+OVERVIEW_QUOTE_CHARS = 60  # each part's quote in the overview is its first, cut at a pause to this length
+# A question about what a role must do (对书记有什么要求, 负责人要做什么), and a sentence asking something.
+ROLE_REQUEST = re.compile(
+    r"(要求|要做|该做|怎么做|做什么|干什么|干啥|做啥|职责|责任|任务|应该|应当|需要|注意|怎么办|有啥|有什么|提了|带头|作用)"
+)
+DUTY = re.compile(r"(要|必须|应当|务必|带头|坚持|切实|不能|不得|严禁|做到)")
+BARE_KEYWORD_CHARS = 8  # a message this short that asks nothing is a keyword: where the speech speaks of it
+ASKS_SOMETHING = re.compile(r"(什么|啥|吗|呢|怎么|如何|为何|为什么|哪|谁|几|多少|[?？])")
+DIGEST_PASSAGES = 3  # a keyword's digest: the best few sentences, each with where it stands
+ROLE_PASSAGES = 5
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of the matcher's suggest threshold
+
+
+def _spread(hits: tuple[Hit, ...], limit: int) -> list[Hit]:
+    """The first hit of each part, then the rest, up to `limit`."""
+    first, seen = [], set()
+    for hit in hits:
+        if hit.where not in seen:
+            seen.add(hit.where)
+            first.append(hit)
+    return (first + [h for h in hits if h not in first])[:limit]
+
+
+def _short_quote(quotes: tuple[str, ...]) -> str:
+    """The first quote (where the part begins), cut at a pause (，；：、) when longer than OVERVIEW_QUOTE_CHARS:
+    still verbatim."""
+    if not quotes:
+        return ""
+    quote = quotes[0]
+    if len(quote) <= OVERVIEW_QUOTE_CHARS:
+        return quote
+    cut = max(quote.rfind(p, 0, OVERVIEW_QUOTE_CHARS) for p in "，；：、")
+    return quote[:cut] if cut > 10 else quote[:OVERVIEW_QUOTE_CHARS]
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role speeches ask things of (knowledge/shared/roles.yaml)."""
+
+    name: str
+    asked: tuple[str, ...]  # how people name it, longest first
+    speech: tuple[str, ...]  # how speeches name it, longest first
+    not_within: tuple[str, ...] = ()  # longer words that hold one of `speech` but are not the role
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +87,8 @@ class Answered:
 
     @property
     def answered(self) -> bool:
+        if self.reply.outcome == "digest":  # where the speech speaks of a word or a role: an answer
+            return True
         return self.match.answered if self.match is not None else True
 
     @property
@@ -108,7 +162,113 @@ class Service:
 
     def ask(self, question: str) -> Answered:
         result = self.matcher.match(question)
+        if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
+            return Answered(question, Reply("answer", (self.overview(),), ()))
+        if not result.answered and result.outcome in ("suggest", "decline"):
+            digest = self.role_digest(result.normalized) or self.keyword_digest(question)
+            if digest is not None:  # the entries the matcher found nearest are offered under it
+                near = tuple(Choice(i, self.kb[i].title) for i in result.suggestions[:3] if i in self.kb)
+                return Answered(question, replace(digest, choices=near), result)
         return Answered(question, match_reply(result, self.kb), result)
+
+    # --- digests: where the speech speaks of a word, or of a role ----------------------------------------
+
+    @cached_property
+    def sentences(self) -> tuple[tuple[int, str], ...]:
+        """The speech's sentences (to 。！？； or a line's end) with where each starts."""
+        return tuple((m.start(), m.group()) for m in SENTENCE.finditer(self.kb.speech) if m.group().strip())
+
+    @cached_property
+    def roles(self) -> tuple[Role, ...]:
+        """knowledge/shared/roles.yaml: each role, the words people ask with, the words speeches use."""
+        path = shared_file(self.kb, "roles.yaml")
+        data = read_yaml(path) if path is not None else {}
+        return tuple(
+            Role(
+                str(name),
+                tuple(sorted(map(str, spec.get("asked", ())), key=len, reverse=True)),
+                tuple(sorted(map(str, spec.get("speech", ())), key=len, reverse=True)),
+                tuple(map(str, spec.get("not_within", ()))),
+            )
+            for name, spec in (data or {}).items()
+            if isinstance(spec, dict)
+        )
+
+    def passages(
+        self, words: tuple[str, ...], limit: int, *, duty: bool = False, not_within: tuple[str, ...] = ()
+    ) -> tuple[Hit, ...]:
+        """Sentences holding one of the words (outside the longer words `not_within`: 书记 in 总书记; and
+        asking something, for `duty`), one per part of the speech first, then the rest, in the speech's
+        order; each split around its word, with where it stands."""
+        found: list[Hit] = []
+        for start, sentence in self.sentences:
+            plain_sentence = sentence
+            for longer in not_within:
+                plain_sentence = plain_sentence.replace(longer, "\0" * len(longer))
+            word = next((w for w in words if w in plain_sentence), None)
+            if word is None or (duty and not DUTY.search(sentence)):
+                continue
+            at = plain_sentence.index(word)
+            text = sentence
+            found.append(
+                Hit(
+                    start + at,
+                    text[:at].lstrip(),
+                    word,
+                    text[at + len(word) :].rstrip(),
+                    self.index.where(start),
+                )
+            )
+        return tuple(sorted(_spread(tuple(found), limit), key=lambda h: h.offset))
+
+    def role_digest(self, normalized: str) -> Reply | None:
+        """What the speech asks of the role the question names, when it asks for that role's duties."""
+        if not ROLE_REQUEST.search(normalized):
+            return None
+        named = [role for role in self.roles if any(a in normalized for a in role.asked)]
+        if not named:
+            return None
+        role = max(named, key=lambda r: max(len(a) for a in r.asked if a in normalized))
+        hits = self.passages(role.speech, ROLE_PASSAGES, duty=True, not_within=role.not_within)
+        if not hits:
+            return None
+        return Reply("digest", hits=hits, lead=f"讲话对{role.name}提出的要求，主要有这些：")
+
+    def keyword_digest(self, question: str) -> Reply | None:
+        """A bare keyword (监督, 年轻干部 培养): the best few sentences that hold it, each with where."""
+        words = [w for w in re.split(r"[\s,，、;；/]+", question.strip()) if w]
+        if not words or len("".join(words)) > BARE_KEYWORD_CHARS or ASKS_SOMETHING.search(question):
+            return None
+        if not all(w in self.kb.speech for w in words):
+            return None
+        every = self.passages((words[0],), len(self.sentences))
+        hits = tuple(h for h in every if all(w in h.before + h.word + h.after for w in words))
+        if not hits:
+            return None
+        best = tuple(sorted(_spread(hits, DIGEST_PASSAGES), key=lambda h: h.offset))
+        return Reply(
+            "digest", hits=best, lead=f"讲话中讲到“{' '.join(words)}”的地方主要有这些（共 {len(hits)} 处）："
+        )
+
+    def overview(self) -> Card:
+        """The speech as a whole, from its outline: each top-level part in order, with its own parts' titles,
+        and a short quote of each where it stands."""
+        lines, quotes = [], []
+        for number, part_id in enumerate(self.outline.children.get("", ()), 1):
+            part = self.kb[part_id]
+            lines.append(f"{number}. {part.title}")
+            for child_id in self.outline.children.get(part_id, ()):
+                child = self.kb[child_id]
+                below = "；".join(self.kb[g].title for g in self.outline.children.get(child_id, ()))
+                lines.append(f"   · {child.title}" + (f"：{below}" if below else ""))
+            # A quote of the part, and of each of its parts that is a list of its own (the requirements).
+            listed = [c for c in self.outline.children.get(part_id, ()) if self.outline.children.get(c)]
+            for shown in (part_id, *listed):
+                quote = _short_quote(self.kb[shown].quotes)
+                if quote and quote not in quotes:
+                    quotes.append(quote)
+        # No entry of the pack: "" keeps it out of the statistics and of the follow-up context.
+        return Card("", OVERVIEW_TITLE, "讲话依次讲了：\n" + "\n".join(lines), tuple(quotes), "全文")
 
     def entry(self, entry_id: str) -> Reply | None:
         entry = self.kb.get(entry_id)

@@ -376,7 +376,7 @@ def test_combine_weighs_each_layer() -> None:
         ("两个到为是什么", "answer", ("term-daowei",)),
         ("三个聚焦和两个到位有什么区别", "answer", ("term-jujiao", "term-daowei")),
         ("两个到位的第二条是什么", "answer", ("term-daowei-2",)),
-        ("两个到位具体是哪两个", "unstated", ()),
+        ("两个到位具体是哪两个", "unstated", ("term-daowei",)),  # shown after saying it is not spelled out
         ("担子重不重", "decline", ()),
     ],
 )

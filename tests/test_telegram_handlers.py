@@ -184,12 +184,15 @@ async def test_related_buttons_open_the_entry_and_answer_the_query(bot: Bot, lib
     assert visible(calls[1]).startswith(library.kb[target[2:]].title)
 
 
-async def test_a_vague_question_offers_did_you_mean_buttons(bot: Bot) -> None:
+async def test_a_bare_keyword_gets_where_the_speech_speaks_of_it_and_the_nearest_entries_as_buttons(
+    bot: Bot,
+) -> None:
     reply = only(await bot.text("纪律"))
-    assert "您是不是想问" in reply.text
-    assert 1 <= len(reply.callback_data()) <= 3
+    assert reply.text.startswith("讲话中讲到“纪律”的地方主要有这些")
+    assert reply.text.count("<b>纪律</b>") == len(re.findall(r"\n\d\. ", reply.text)) <= 3
+    assert 1 <= len(reply.callback_data()) <= 3  # the entries the matcher found nearest, one tap away
     [logged] = await bot.exchanges()
-    assert not logged["answered"] and logged["suggestions"]
+    assert logged["answered"] and logged["suggestions"]
 
 
 async def test_a_date_the_speech_does_not_give_is_not_passed_off_as_an_answer(bot: Bot) -> None:

@@ -13,6 +13,7 @@ from bot.knowledge import Entry, KnowledgeBase
 from bot.matching.decide import DEFAULT_POLICY, Candidates, Decision, Findings, Policy, combine, decide
 from bot.matching.index import Name, PackIndex, build_index
 from bot.matching.layers import coverage, examples, names
+from bot.matching.layers.absent import Absent
 from bot.matching.layers.rules import Rules, rule_targets
 from bot.matching.postings import Postings
 from bot.matching.reading import Reading, read
@@ -50,6 +51,7 @@ class Matcher:
             kb, synonyms=synonyms, thesaurus=thesaurus, thesaurus_key=thesaurus_key, examples=examples
         )
         self.lists = Lists(self.index.entries, self.rules.children, self.index.index_of)
+        self.absent = Absent(normalize(kb.speech), (normalize(n) for e in kb.entries for n in e.names))
 
     # ---- what other modules read -----------------------------------------------------------------
 
@@ -152,6 +154,8 @@ class Matcher:
             return refused(question, normalized, "empty")
         if len(normalized) > MAX_QUESTION_CHARS:
             return refused(question, normalized[:MAX_QUESTION_CHARS], "too_long")
+        if self.absent.absent(normalized) is not None:
+            return refused(question, normalized, "decline")  # a slogan or a year the speech never names
         decision = self.decision(normalized)
         ids = tuple(self.entries[i].id for i in decision.entries)
         if decision.outcome == "answer":

@@ -52,6 +52,14 @@ def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
         return card_html(reply.cards[0]) if reply.cards else OUTLINE
     if reply.outcome == "search":
         return hits_html(reply.hits, page, per_page)
+    if reply.outcome == "digest":
+        lines = [escape(reply.lead)]
+        for number, hit in enumerate(reply.hits, 1):
+            lines.append(
+                f"\n{number}. {escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}\n"
+                f"<i>{escape(hit.where)}</i>"
+            )
+        return "\n".join(lines)
     if reply.outcome == "not_found":
         return escape(not_found_text(reply.lead)) if reply.lead else SEARCH_GONE
     if reply.cards:

@@ -45,4 +45,4 @@ class Reply:
 
     @property
     def entry_ids(self) -> tuple[str, ...]:
-        return tuple(card.entry_id for card in self.cards)
+        return tuple(card.entry_id for card in self.cards if card.entry_id)

@@ -48,6 +48,12 @@ def plain(reply: Reply) -> str:
         return hits_text(reply)
     if reply.outcome == "not_found":
         return not_found_text(reply.lead)
+    if reply.outcome == "digest":
+        lines = [reply.lead]
+        lines += [f"{n}. {h.before}{h.word}{h.after}（{h.where}）" for n, h in enumerate(reply.hits, 1)]
+        if reply.choices:
+            lines.append("相关：" + "｜".join(c.label for c in reply.choices))
+        return "\n".join(lines)
     if reply.cards:
         text = "\n\n".join([reply.lead] * bool(reply.lead) + [card_text(c) for c in reply.cards])
         if reply.choices:

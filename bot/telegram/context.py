@@ -134,7 +134,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         question: str | None = None,
         match: Match | None = None,
         entry_id: str | None = None,
-        answered: bool = True,
+        answered: bool | None = None,
         status: str = "ok",
     ) -> None:
         """Queue the exchange for the store (never awaited on the reply path).
@@ -154,9 +154,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             received_at=self.received_at,
             question=question if question is not None else update_text(update),
             normalized=match.normalized if match else "",
-            answered=match.answered if match else answered and status == "ok",
-            entry_id=match.entry_id if match else entry_id,
-            score=match.score if match else (1.0 if answered and status == "ok" else 0.0),
+            answered=(match.answered if answered is None else answered)
+            if match
+            else (answered is not False) and status == "ok",
+            entry_id=entry_id if entry_id is not None else (match.entry_id if match else None),
+            score=match.score if match else (1.0 if answered is not False and status == "ok" else 0.0),
             suggestions=match.suggestions if match else (),
             reply=visible_text(reply),
             latency_ms=(time.perf_counter() - self._started) * 1000,

@@ -77,7 +77,14 @@ async def answer_in_context(update: Update, context: BotContext, asked: str) -> 
     sent: list[int] = []
     shown = await reply_with(update.effective_message, answered.reply, sent=sent)
     context.remember(update, now_shown, sent)
-    context.log(update, shown, question=asked, match=answered.match, entry_id=answered.entry_id)
+    context.log(
+        update,
+        shown,
+        question=asked,
+        match=answered.match,
+        entry_id=answered.entry_id,
+        answered=answered.answered,
+    )
 
 
 async def ask(update: Update, context: BotContext) -> None:

@@ -1,0 +1,115 @@
+"""The service's own replies over every pack: the speech as a whole, a bare keyword, a role's duties; and the
+matcher's refusal of slogans and years the speech never names (bot.matching.layers.absent)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import DEFAULT_DIR, resolve_pack
+from bot.matching.layers.absent import Absent
+from bot.normalize import normalize
+from bot.present.plain import plain
+from bot.service import Service
+
+SECOND = Path(__file__).resolve().parent / "packs" / "2023q3-work-style"
+PACKS = [pytest.param(resolve_pack(DEFAULT_DIR), id="shipped"), pytest.param(SECOND, id="second")]
+
+
+@cache
+def service_of(pack: Path) -> Service:
+    return Service.load(pack)
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("pack", PACKS)
+@pytest.mark.parametrize("question", ["这篇讲话主要讲了什么", "讲话分几个部分", "帮我概括一下讲话的要点"])
+def test_the_speech_as_a_whole_is_its_outline_in_order_with_a_quote_of_each_part(
+    pack: Path, question: str
+) -> None:
+    service = service_of(pack)
+    answered = service.ask(question)
+    assert answered.answered and answered.reply.outcome == "answer"
+    [card] = answered.reply.cards
+    tops = [service.kb[i].title for i in service.outline.children[""]]
+    at = [card.text.index(title) for title in tops]
+    assert at == sorted(at)  # every top-level part, in the speech's order
+    assert len(card.quotes) >= len(tops)
+    assert all(squeezed(q) in squeezed(service.kb.speech) for q in card.quotes)  # verbatim
+    assert len(squeezed(plain(answered.reply))) <= 1500
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_question_naming_an_entry_is_not_read_as_about_the_whole_speech(pack: Path) -> None:
+    service = service_of(pack)
+    term = next(e for e in service.kb.entries if e.kind == "term")
+    assert service.ask(f"{term.title}的主要内容是什么").reply.cards[0].entry_id == term.id
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_bare_keyword_gets_the_sentences_that_hold_it_each_with_where(pack: Path) -> None:
+    service = service_of(pack)
+    word = "监督" if "监督" in service.kb.speech else "作风"
+    answered = service.ask(word)
+    if answered.reply.outcome != "digest":
+        pytest.skip(f"{word} is answered by an entry of this pack")
+    hits = answered.reply.hits
+    assert answered.answered and 1 <= len(hits) <= 3
+    for hit in hits:
+        assert hit.word == word and f"{hit.before}{hit.word}{hit.after}" in service.kb.speech
+        assert hit.where
+    assert len({h.where for h in hits}) == len(hits)  # spread over the speech's parts
+    assert service.ask("宫保鸡丁").reply.outcome == "decline"  # a word the speech does not have
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_role_question_gathers_what_the_speech_asks_of_that_role(pack: Path) -> None:
+    service = service_of(pack)
+    answered = service.ask("普通党员该做些什么，讲话有什么要求")
+    if answered.reply.outcome != "digest":
+        pytest.skip("an entry of this pack answers it")
+    assert answered.reply.lead.startswith("讲话对党员提出的要求")
+    for hit in answered.reply.hits:
+        assert "党员" in hit.word and f"{hit.before}{hit.word}{hit.after}" in service.kb.speech
+
+
+def test_a_role_word_inside_a_longer_title_is_not_the_role() -> None:
+    """书记 in 总书记 is not a branch secretary."""
+    service = service_of(resolve_pack(DEFAULT_DIR))
+    reply = service.role_digest(normalize("支部书记有什么要求"))
+    assert reply is not None
+    assert all("总书记" not in h.before[-1:] + h.word for h in reply.hits)
+
+
+def test_a_slogan_or_a_year_the_speech_never_names_is_absent() -> None:
+    absent = Absent("坚持做到“四明确”。要开好“三会一课”，落实“两个维护”。今年是2022年。", ["四个更加自觉"])
+    assert absent.absent(normalize("三严三实是哪几个方面")) == "三严三实"
+    assert absent.absent(normalize("四个全面指什么")) == "四个全面"
+    assert absent.absent(normalize("2023年的会讲了什么")) == "2023"
+    # The speech's own, typed another way or by sound; counting words; ordinals; an article.
+    for known in (
+        "四个明确是什么",
+        "三会一课指什么",
+        "两个维护是什么",
+        "四个更佳自觉是哪四个",
+        "三个方面是什么",
+        "第三个是什么",
+        "一个基层点是什么",
+        "2022年讲了什么",
+        "三严三实",
+    ):
+        assert absent.absent(normalize(known)) is None, known
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_no_example_question_of_a_pack_is_taken_for_an_absent_slogan(pack: Path) -> None:
+    service = service_of(pack)
+    examples = yaml.safe_load((pack / "examples.yaml").read_text(encoding="utf-8")) or {}
+    blocked = [q for qs in examples.values() for q in qs if service.matcher.absent.absent(normalize(q))]
+    assert blocked == []
