@@ -34,15 +34,30 @@ OVERVIEW_TITLE = "讲话的结构"
 OVERVIEW_QUOTE_CHARS = 60  # each part's quote in the overview is its first, cut at a pause to this length
 # A question about what a role must do (对书记有什么要求, 负责人要做什么), and a sentence asking something.
 ROLE_REQUEST = re.compile(
-    r"(要求|要做|该做|怎么做|做什么|干什么|干啥|做啥|职责|责任|任务|应该|应当|需要|注意|怎么办|有啥|有什么|提了|带头|作用)"
+    r"(要求|要做|该做|怎么做|做什么|干什么|干啥|做啥|职责|责任|任务|应该|应当|需要|注意|怎么办|有啥要|有什么要|提了|带头)"
 )
 DUTY = re.compile(r"(要|必须|应当|务必|带头|坚持|切实|不能|不得|严禁|做到)")
 BARE_KEYWORD_CHARS = 8  # a message this short that asks nothing is a keyword: where the speech speaks of it
 ASKS_SOMETHING = re.compile(r"(什么|啥|吗|呢|怎么|如何|为何|为什么|哪|谁|几|多少|[?？])")
 DIGEST_PASSAGES = 3  # a keyword's digest: the best few sentences, each with where it stands
 ROLE_PASSAGES = 5
+# A claim to check: "讲话是不是说过…", "…对吧", "我记得…是这样吗".
+CLAIM = re.compile(
+    r"(是不是说过|是不是讲过|是不是提到|是不是提出|有没有说过|有没有讲过|有没有提到|是这样吗|是这么说的吗|是这样说的吗|"
+    r"对吗|对吧|对不对|没错吧|没错吗|是吗|我记得|印象中|好像说|据说|听说讲话)"
+)
+CLAIM_OVERLAP = (
+    0.35  # the share of the claim's two-character runs a sentence must hold to be the one it retells
+)
+NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百]+(?=[个项条点次年月天倍%])")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of the matcher's suggest threshold
+
+
+def _runs(text: str) -> set[str]:
+    """The two-character runs of a text's letters and digits (punctuation and spaces left out)."""
+    letters = "".join(c for c in text if c.isalnum())
+    return {letters[i : i + 2] for i in range(len(letters) - 1)}
 
 
 def _spread(hits: tuple[Hit, ...], limit: int) -> list[Hit]:
@@ -87,7 +102,7 @@ class Answered:
 
     @property
     def answered(self) -> bool:
-        if self.reply.outcome == "digest":  # where the speech speaks of a word or a role: an answer
+        if self.reply.outcome in ("digest", "claim"):  # where the speech speaks of it, or what it says
             return True
         return self.match.answered if self.match is not None else True
 
@@ -164,6 +179,9 @@ class Service:
         result = self.matcher.match(question)
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
             return Answered(question, Reply("answer", (self.overview(),), ()))
+        claim = self.claim(question, result) if CLAIM.search(question) else None
+        if claim is not None:
+            return Answered(question, claim, result)
         if not result.answered and result.outcome in ("suggest", "decline"):
             digest = self.role_digest(result.normalized) or self.keyword_digest(question)
             if digest is not None:  # the entries the matcher found nearest are offered under it
@@ -195,7 +213,13 @@ class Service:
         )
 
     def passages(
-        self, words: tuple[str, ...], limit: int, *, duty: bool = False, not_within: tuple[str, ...] = ()
+        self,
+        words: tuple[str, ...],
+        limit: int,
+        *,
+        duty: bool = False,
+        not_within: tuple[str, ...] = (),
+        relevant: set[str] | None = None,
     ) -> tuple[Hit, ...]:
         """Sentences holding one of the words (outside the longer words `not_within`: 书记 in 总书记; and
         asking something, for `duty`), one per part of the speech first, then the rest, in the speech's
@@ -219,7 +243,31 @@ class Service:
                     self.index.where(start),
                 )
             )
+        if relevant:  # the sentences sharing most of the question's words first (then in the speech's order)
+            found.sort(key=lambda h: -len(relevant & _runs(normalize(h.before + h.word + h.after))))
         return tuple(sorted(_spread(tuple(found), limit), key=lambda h: h.offset))
+
+    def claim(self, question: str, result: Match) -> Reply | None:
+        """A claim about the speech, checked against the sentence it retells: that sentence first (said to
+        differ when a number of the claim is not in it), then the entry that answers, if any."""
+        said = CLAIM.sub("", question)
+        wanted = _runs(normalize(said))
+        if len(wanted) < 4:
+            return None
+        best, best_share = None, 0.0
+        for start, sentence in self.sentences:
+            share = len(wanted & _runs(normalize(sentence))) / len(wanted)
+            if share > best_share:
+                best, best_share = (start, sentence), share
+        if best is None or best_share < CLAIM_OVERLAP:
+            return None
+        start, sentence = best
+        numbers = {n for n in NUMBER.findall(normalize(said))}
+        differs = any(n not in normalize(sentence) for n in numbers)
+        lead = "讲话原文不是这样说的。原文是：" if differs else "讲话原文是这样说的："
+        hit = Hit(start, "", sentence.strip(), "", self.index.where(start))
+        shown = match_reply(result, self.kb) if result.answered else Reply("claim")
+        return Reply("claim", shown.cards, shown.choices, lead, hits=(hit,))
 
     def role_digest(self, normalized: str) -> Reply | None:
         """What the speech asks of the role the question names, when it asks for that role's duties."""
@@ -229,7 +277,12 @@ class Service:
         if not named:
             return None
         role = max(named, key=lambda r: max(len(a) for a in r.asked if a in normalized))
-        hits = self.passages(role.speech, ROLE_PASSAGES, duty=True, not_within=role.not_within)
+        rest = ROLE_REQUEST.sub("", normalized)
+        for word in role.asked:
+            rest = rest.replace(word, "")
+        hits = self.passages(
+            role.speech, ROLE_PASSAGES, duty=True, not_within=role.not_within, relevant=_runs(rest)
+        )
         if not hits:
             return None
         return Reply("digest", hits=hits, lead=f"讲话对{role.name}提出的要求，主要有这些：")

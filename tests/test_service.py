@@ -113,3 +113,39 @@ def test_no_example_question_of_a_pack_is_taken_for_an_absent_slogan(pack: Path)
     examples = yaml.safe_load((pack / "examples.yaml").read_text(encoding="utf-8")) or {}
     blocked = [q for qs in examples.values() for q in qs if service.matcher.absent.absent(normalize(q))]
     assert blocked == []
+
+
+def a_sentence_with_a_number(service: Service) -> tuple[str, str]:
+    """A sentence of the speech with a number in it, and the words around that number (a claim retells)."""
+    import re
+
+    for _, sentence in service.sentences:
+        found = re.search(r"\d+[个项条次年月]", sentence)
+        if found and len(sentence) >= 15:
+            clauses = re.split(r"(?<=[，、])", sentence.strip())
+            at = next(i for i, c in enumerate(clauses) if found.group() in c)
+            return sentence.strip(), "".join(clauses[max(0, at - 1) : at + 2]).strip("，、")
+    raise AssertionError("no sentence with a number")
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_true_claim_is_confirmed_with_the_speechs_own_sentence(pack: Path) -> None:
+    service = service_of(pack)
+    sentence, words = a_sentence_with_a_number(service)
+    reply = service.ask(f"讲话是不是说过{words}").reply
+    assert reply.outcome == "claim" and reply.lead == "讲话原文是这样说的："
+    assert reply.hits[0].word == sentence and reply.hits[0].where
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_claim_with_a_wrong_number_is_corrected_from_the_speech(pack: Path) -> None:
+    import re
+
+    service = service_of(pack)
+    sentence, words = a_sentence_with_a_number(service)
+    number = re.search(r"\d+", words).group()
+    altered = words.replace(number, str(int(number) + 7), 1)
+    answered = service.ask(f"{altered}，对吧")
+    assert answered.answered and answered.reply.lead.startswith("讲话原文不是这样说的")
+    assert answered.reply.hits[0].word == sentence  # the true sentence, with where it stands
+    assert sentence in plain(answered.reply)
