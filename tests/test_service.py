@@ -149,3 +149,22 @@ def test_a_claim_with_a_wrong_number_is_corrected_from_the_speech(pack: Path) ->
     assert answered.answered and answered.reply.lead.startswith("讲话原文不是这样说的")
     assert answered.reply.hits[0].word == sentence  # the true sentence, with where it stands
     assert sentence in plain(answered.reply)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [
+        ("{topic}这项工作的负责人现在是谁", "具体是谁"),
+        ("{topic}的经费预算是多少", "具体数字"),
+        ("学{topic}要看的那部片子片名是什么", "具体名称"),
+    ],
+)
+def test_a_person_a_figure_or_a_name_the_speech_never_gives_is_said_to_be_missing(
+    pack: Path, asked: str, said: str
+) -> None:
+    service = service_of(pack)
+    term = next(e for e in service.kb.entries if e.kind == "term" and not e.mention_only)
+    answered = service.ask(asked.format(topic=term.title))
+    assert answered.reply.outcome == "unstated" and not answered.answered
+    assert said in answered.reply.lead

@@ -1,4 +1,5 @@
-"""Questions the speech cannot answer: a date, a frequency or a procedure it never gives, or the contents of
+"""Questions the speech cannot answer: a date, a frequency, a procedure, a person, a name, a figure or a
+place it never gives, or the contents of
 a thing it only mentions. The entry is then offered, not passed off as the answer.
 
 A question asking on which day a meeting opened names an entry of the speech, but if the speech gives no day
@@ -43,6 +44,30 @@ ANSWER_KINDS = (
         ),
         re.compile("小程序|网站|平台|公众号|流程|步骤|手续|地址|开放"),
         "procedure",
+    ),
+    (  # who holds a post now: a speech of the genre names roles, not the people in them
+        re.compile(
+            "(?:科长|局长|主任|站长|部长|处长|组长|队长|负责人)(?:现在|目前|具体)?是谁|叫什么名字|姓名|叫啥名"
+        ),
+        re.compile("[\u4e00-\u9fff]{2,3}同志(?!们)"),
+        "person",
+    ),
+    (  # the name of a film, a book, a base: 片名, 书名
+        re.compile("片名|书名|名称是什么|叫什么名称|具体名称|叫什么片"),
+        re.compile("《"),
+        "title",
+    ),
+    (  # a figure: 任务是多少, 指标是多少, 经费多少
+        re.compile(
+            "(?:任务|指标|经费|预算|比例|金额|数量|分值|权重)[^，。？！]{0,4}(?:是)?多少|多少(?:钱|万|元|分)|百分之几"
+        ),
+        re.compile(f"{_NUMERAL}+(?:万|元|%|分|个百分点)|百分之"),
+        "amount",
+    ),
+    (  # where a meeting is held
+        re.compile("(?:会议|会|例会)?(?:在哪里?开|在什么地方开|地点|会场)"),
+        re.compile("会议室|会场|礼堂|[在于][^，。]{1,8}(?:召开|举行)"),
+        "place",
     ),
 )
 

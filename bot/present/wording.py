@@ -15,6 +15,10 @@ LACKING = {
     "frequency": "具体次数",
     "procedure": "具体办法",
     "contents": "具体内容",
+    "person": "具体是谁",
+    "title": "具体名称",
+    "amount": "具体数字",
+    "place": "具体地点",
 }
 
 
