@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.matching.language import CHINESE_DIGITS
 from bot.normalize import normalize
+from bot.present.model import Reply
 from bot.present.replies import entry_reply
 from bot.service import Answered, Service
 
@@ -82,6 +83,9 @@ def follow(
     item = _ordinal_item(service, typed, context, named)
     if item is not None:
         return _shown(service, question, item, now)
+    listed = _listed_item(service, typed, context, named)
+    if listed is not None:
+        return Answered(question, listed), Context(context.entry_id, context.topic, now)
     if MORE.search(typed) and short:
         following = _next_of(service, context.entry_id)
         if following is not None:
@@ -169,6 +173,17 @@ def _ordinal_item(service: Service, normalized: str, context: Context, named: li
         if 1 <= n <= len(items):
             return entries[items[n - 1]].id
     return None
+
+
+def _listed_item(service: Service, typed: str, context: Context, named: list[str]) -> Reply | None:
+    """第N个 of a list the shown entry holds as text (lists.yaml), when its items are no entries of their own."""
+    found = ORDINAL.search(typed)
+    if found is None or any(entry_id != context.entry_id for entry_id in named):
+        return None
+    if found.group("last"):
+        return service.list_item(context.entry_id, -1)
+    n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
+    return service.list_item(context.entry_id, n) if n else None
 
 
 def _next_of(service: Service, entry_id: str) -> str | None:

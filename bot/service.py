@@ -15,13 +15,21 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from bot.knowledge import Entry, KnowledgeBase, load_knowledge, name_key, read_yaml, shared_file
+from bot.knowledge import (
+    Entry,
+    KnowledgeBase,
+    KnowledgeError,
+    load_knowledge,
+    name_key,
+    read_yaml,
+    shared_file,
+)
 from bot.matching import Match, Matcher, build_matcher
 from bot.normalize import normalize
 from bot.outline import Hit, Outline, SpeechIndex, build_outline, find_word
 from bot.present.model import Card, Choice, Reply
 from bot.present.replies import card, entry_reply, match_reply
-from bot.quiz import Question, all_questions, questions_about
+from bot.quiz import Question, all_questions, load_lists, questions_about
 
 # A question about the speech as a whole: what it is about, its parts, its structure, its main points.
 WHOLE_SPEECH = re.compile(
@@ -102,7 +110,11 @@ class Answered:
 
     @property
     def answered(self) -> bool:
-        if self.reply.outcome in ("digest", "claim"):  # where the speech speaks of it, or what it says
+        if self.reply.outcome in (
+            "digest",
+            "claim",
+            "item",
+        ):  # where the speech speaks of it, or what it says
             return True
         return self.match.answered if self.match is not None else True
 
@@ -195,6 +207,36 @@ class Service:
     def sentences(self) -> tuple[tuple[int, str], ...]:
         """The speech's sentences (to 。！？； or a line's end) with where each starts."""
         return tuple((m.start(), m.group()) for m in SENTENCE.finditer(self.kb.speech) if m.group().strip())
+
+    @cached_property
+    def speech_lists(self) -> Mapping[str, tuple[str, tuple[tuple[int, str], ...]]]:
+        """lists.yaml's lists by the entry they belong to: (label, items with where each starts)."""
+        from bot.quiz.lists import parse_lists
+
+        try:
+            found = parse_lists(load_lists(self.kb).lists, self.kb.speech)
+        except KnowledgeError:
+            return MappingProxyType({})
+        by_entry: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {}
+        for listed in found:
+            if listed.spec.entry and listed.spec.entry not in by_entry:
+                items = tuple((item.start, item.text) for item in listed.items)
+                by_entry[listed.spec.entry] = (listed.spec.label, items)
+        return MappingProxyType(by_entry)
+
+    def list_item(self, entry_id: str, n: int) -> Reply | None:
+        """The N-th item (N = -1: the last) of the list an entry holds in lists.yaml, with where it stands."""
+        if entry_id not in self.speech_lists:
+            return None
+        label, items = self.speech_lists[entry_id]
+        if not (1 <= n <= len(items) or n == -1):
+            return None
+        start, text = items[n - 1] if n > 0 else items[-1]
+        place = (
+            f"第{'一二三四五六七八九十'[n - 1]}个" if 0 < n <= 10 else (f"第{n}个" if n > 0 else "最后一个")
+        )
+        hit = Hit(start, "", text, "", self.index.where(start))
+        return Reply("item", lead=f"{label}的{place}是：", hits=(hit,))
 
     @cached_property
     def roles(self) -> tuple[Role, ...]:

@@ -162,3 +162,28 @@ async def test_a_reply_to_one_of_the_bots_answers_reads_in_that_answers_topic(bo
     }
     answer = only(await bot.text("第三条", message_id=3, reply_to=answered_to))
     assert service.kb[items[2]].title in visible(answer)
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_an_item_of_a_list_kept_as_text_is_quoted_by_its_place(pack: Path) -> None:
+    """A list whose items are no entries of their own (lists.yaml): 第二个 after it quotes its second item."""
+    service = service_of(pack)
+    lists, index_of = service.matcher.lists, service.matcher.index.index_of
+    held = [e for e in service.speech_lists if e in index_of and not lists.items(index_of[e])]
+    if not held:
+        pytest.skip("every list of this pack has entries for its items")
+    entry_id = held[0]
+    label, items = service.speech_lists[entry_id]
+    answered, _ = follow(service, "那第二个呢", Context(entry_id, service.kb[entry_id].title, NOW), NOW)
+    assert answered.answered and answered.reply.outcome == "item"
+    assert answered.reply.hits[0].word == items[1][1] and answered.reply.lead.startswith(label)
+    last, _ = follow(service, "最后一个", Context(entry_id, service.kb[entry_id].title, NOW), NOW)
+    assert last.reply.hits[0].word == items[-1][1]
+
+
+async def test_an_entry_opened_by_a_button_is_what_a_follow_up_reads(bot: Bot) -> None:
+    service = bot.app.bot_data.library
+    parent, items = a_list(service)
+    await bot.press(f"e:{parent}")
+    answer = only(await bot.text("那第二条呢"))
+    assert service.kb[items[1]].title in visible(answer)

@@ -52,7 +52,7 @@ def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
         return card_html(reply.cards[0]) if reply.cards else OUTLINE
     if reply.outcome == "search":
         return hits_html(reply.hits, page, per_page)
-    if reply.outcome == "claim":
+    if reply.outcome in ("claim", "item"):
         said = [f"<blockquote>{escape(h.word)}\n— {escape(h.where)}</blockquote>" for h in reply.hits]
         return "\n\n".join([escape(reply.lead), *said, *(card_html(c) for c in reply.cards)])
     if reply.outcome == "digest":

@@ -48,7 +48,7 @@ def plain(reply: Reply) -> str:
         return hits_text(reply)
     if reply.outcome == "not_found":
         return not_found_text(reply.lead)
-    if reply.outcome == "claim":
+    if reply.outcome in ("claim", "item"):
         lines = [reply.lead, *(f"“{h.word}”（{h.where}）" for h in reply.hits)]
         return "\n\n".join(["\n".join(lines), *(card_text(c) for c in reply.cards)])
     if reply.outcome == "digest":

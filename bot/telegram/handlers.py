@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import follow
+from bot.conversation import Context, follow
 from bot.present.html import reply_html as render_html
 from bot.service import Service
 from bot.storage import clean_text
@@ -147,7 +147,9 @@ async def entry_button(update: Update, context: BotContext) -> None:
         return await stale_button(update, context)
     await query.answer()
     shown = await send_reply(context.bot, update.effective_chat.id, reply)
-    context.log(update, shown, entry_id=reply.entry_ids[0])
+    entry = library.kb[reply.entry_ids[0]]
+    context.remember(update, Context(entry.id, entry.title, context.received_at), [])  # follow-ups read it
+    context.log(update, shown, entry_id=entry.id)
 
 
 async def example_button(update: Update, context: BotContext) -> None:
