@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from bot.knowledge import (
     Entry,
@@ -29,7 +30,6 @@ from bot.normalize import normalize
 from bot.outline import Hit, Outline, SpeechIndex, build_outline, find_word
 from bot.present.model import Card, Choice, Reply
 from bot.present.replies import card, entry_reply, match_reply
-from bot.quiz import Question, all_questions, load_lists, questions_about
 
 # A question about the speech as a whole: what it is about, its parts, its structure, its main points.
 WHOLE_SPEECH = re.compile(
@@ -60,6 +60,9 @@ CLAIM_OVERLAP = (
 NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百]+(?=[个项条点次年月天倍%])")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of the matcher's suggest threshold
+
+if TYPE_CHECKING:  # the quiz loads when first used: `ask` starts faster without it
+    from bot.quiz import Question
 
 
 def _runs(text: str) -> set[str]:
@@ -167,6 +170,8 @@ class Service:
     @cached_property
     def questions(self) -> tuple[Question, ...]:
         """The quiz bank of this pack."""
+        from bot.quiz import all_questions
+
         return tuple(all_questions(self.kb))
 
     @cached_property
@@ -211,7 +216,7 @@ class Service:
     @cached_property
     def speech_lists(self) -> Mapping[str, tuple[str, tuple[tuple[int, str], ...]]]:
         """lists.yaml's lists by the entry they belong to: (label, items with where each starts)."""
-        from bot.quiz.lists import parse_lists
+        from bot.quiz.lists import load_lists, parse_lists
 
         try:
             found = parse_lists(load_lists(self.kb).lists, self.kb.speech)
@@ -422,4 +427,6 @@ class Service:
     def quiz_pool(self, topic: str) -> list[Question]:
         """The bank's questions on a topic (none when the speech does not speak of it): /quiz 词 in both front
         ends."""
+        from bot.quiz import questions_about
+
         return questions_about(self.questions, topic, self.matcher)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cached_property
 
 from bot.matching.sounds import primary_reading
 
@@ -18,6 +19,7 @@ SLOGAN = re.compile(
     rf"[{NUMERAL}][\u4e00-\u9fff][{NUMERAL}][\u4e00-\u9fff]"  # 三严三实, 两学一做, 八荣八耻
     rf"|[{NUMERAL}]个[\u4e00-\u9fff]{{2}}"  # 四个全面, 十个坚持, 三个代表
 )
+OVERLAPPING = re.compile(f"(?=({SLOGAN.pattern}))")  # every slogan-shaped run, overlapping ones too
 # What follows N个 in plain counting, not in a slogan: 三个层面, 六个环节, 七个部分 …
 COUNTED = re.compile(
     r"^[^个]个(方面|问题|部分|要求|层面|环节|字|点|条|人|会|月|季度|单位|支部|党员|干部|小时|年|事|任务|阶段|目标|重点|措施|办法)"
@@ -40,10 +42,13 @@ class Absent:
     """Built once per pack from its speech and its entries' names."""
 
     def __init__(self, speech: str, names: Iterable[str]) -> None:
-        texts = [speech, *names]
-        self.texts = "\n".join(texts)
-        self.slogan_sounds = {sounds_of(m.group()) for text in texts for m in _slogans(text)}
+        self.texts = "\n".join([speech, *names])
         self.years = set(YEAR.findall(speech))
+
+    @cached_property
+    def slogan_sounds(self) -> set[tuple[str, ...]]:
+        """How the speech's own slogans sound: read only when a question's slogan is not found as typed."""
+        return {sounds_of(slogan) for slogan in _slogans(self.texts)}
 
     def absent(self, normalized: str) -> str | None:
         """The first slogan or year of the question the speech does not have (None: none)."""
@@ -52,8 +57,7 @@ class Absent:
                 return year
         if not ASKS_CONTENTS.search(normalized):
             return None
-        for found in _slogans(normalized):
-            slogan = found.group()
+        for slogan in _slogans(normalized):
             short = slogan.replace("个", "")
             if (
                 slogan in self.texts
@@ -68,23 +72,18 @@ class Absent:
         return None
 
 
-def _slogans(text: str) -> list[re.Match[str]]:
+def _slogans(text: str) -> list[str]:
     """Slogan-shaped words: not an ordinal (第三个), not a count (一共五条, 三个方面), not pointed at (那两个,
     哪三个), not made of a question's words (四个讲的), not a repetition (一级一级)."""
     found = []
-    for start in range(len(text)):
-        match = SLOGAN.match(text, start)
-        if (
-            match is None
-            or COUNTED.match(match.group())
-            or text[max(0, start - 1) : start] in ("第", "每", "那", "这", "哪")
-        ):
+    for match in OVERLAPPING.finditer(text):
+        start, word = match.start(), match.group(1)
+        if COUNTED.match(word) or text[max(0, start - 1) : start] in ("第", "每", "那", "这", "哪"):
             continue
-        word = match.group()
         if word.startswith("一个"):
             continue  # 一个 is "a": 一个基层点, 一个培养体系
         letters = [word[1], word[3]] if word[1] != "个" else [word[2], word[3]]
         if any(c in FUNCTION for c in letters) or (word[1] != "个" and word[1] == word[3]):
             continue
-        found.append(match)
+        found.append(word)
     return found
