@@ -33,7 +33,7 @@ SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no en
 
 NUMERAL = "一二三四五六七八九十"
 ORDINAL = re.compile(
-    rf"(?:第(?P<n>[{NUMERAL}])(?:个|条|点|项|部分|方面|是|种|大)?"
+    rf"(?:第(?P<n>[{NUMERAL}])(?:个|条|点|项|部分|方面|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
     rf"|(?P<m>[{NUMERAL}])(?:要|是)(?!求|务|事|点|否|不是)"
     r"|(?P<last>最后(?:一)?(?:个|条|点|项|部分|方面)?))"
 )
@@ -54,6 +54,8 @@ NEW_TOPIC = re.compile(
 LEANING = re.compile(
     r"^(?:那|那么|那这|这|它|其|他们|她们|他|她|该|此)|(?:呢|吗|么)[？?]*$|它|这个|这些|这条|这段|这点|这项|其中|上面|上述|前面|刚才"
 )
+# Words that point back at what was just shown (not a bare 那 or a closing 呢: "那X呢" names its own X).
+POINTING = re.compile(r"它|这个|这些|这条|这段|这点|这项|这句|这里|其中|上面|上述|前面说|刚才|他们|该项")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,9 @@ def follow(
         if following is not None:
             return _shown(service, question, following, now)
     leaning = short and (not named or LEANING.search(typed) is not None) and not NEW_TOPIC.search(typed)
-    if alone.answered and (not leaning or alone.entry_id in named):
+    # A message that names an entry and is answered alone stands alone, unless it points back (这个, 其中).
+    stands_alone = alone.answered and named and not POINTING.search(typed)
+    if alone.answered and (not leaning or alone.entry_id in named or stands_alone):
         return alone, _context_of(alone, question, None, now)
     if (leaning or ASKING.search(typed)) and not _foreign_words(service, question):
         for topic in _topics(service, context):

@@ -187,3 +187,13 @@ async def test_an_entry_opened_by_a_button_is_what_a_follow_up_reads(bot: Bot) -
     await bot.press(f"e:{parent}")
     answer = only(await bot.text("那第二条呢"))
     assert service.kb[items[1]].title in visible(answer)
+
+
+def test_a_name_that_starts_with_an_ordinal_is_no_place_in_a_list() -> None:
+    """第一要事 is a name; 第一个, 第一条 and a bare 第一 before 呢 are places."""
+    from bot.conversation import ORDINAL
+
+    for name in ("那第一要事是啥", "第一议题指什么", "第二课堂"):
+        assert ORDINAL.search(name) is None, name
+    for place in ("第一个", "那第二条呢", "第三点是什么", "那第一呢", "第四", "最后一个", "二要是什么"):
+        assert ORDINAL.search(place) is not None, place
