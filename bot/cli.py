@@ -84,7 +84,7 @@ def expected_ok(kb: KnowledgeBase) -> bool:
 
     data = read_yaml(path)
     if not isinstance(data, dict):
-        print(f"{path}:1: expected.yaml must map answers: and declines:", file=sys.stderr)
+        print(f"{path}:1: expected.yaml must map answers:, unstated: and declines:", file=sys.stderr)
         return False
     matcher = build_matcher(kb)
     answers = {k: v for k, v in (data.get("answers") or {}).items() if not str(k).startswith("__")}
@@ -96,13 +96,23 @@ def expected_ok(kb: KnowledgeBase) -> bool:
             misses.append(
                 f"{question!r}: expected {entry_id}, got {result.outcome} {result.entry_id or ''}".rstrip()
             )
+    unstated = {k: v for k, v in (data.get("unstated") or {}).items() if not str(k).startswith("__")}
+    for question, pinned in unstated.items():
+        if not (isinstance(pinned, list) and len(pinned) == 2):
+            misses.append(f"{question!r}: unstated wants [entry, what is missing], got {pinned!r}")
+            continue
+        entry_id, lacking = pinned
+        result = matcher.match(str(question))
+        if (result.outcome, result.suggestions[:1], result.lacking) != ("unstated", (entry_id,), lacking):
+            got = f"{result.outcome} {result.suggestions[:1]} {result.lacking}"
+            misses.append(f"{question!r}: expected unstated {entry_id} ({lacking}), got {got}")
     for question in declines:
         result = matcher.match(str(question))
         if result.outcome != "decline":
             misses.append(
                 f"{question!r}: expected a decline, got {result.outcome} {result.entry_id or ''}".rstrip()
             )
-    total = len(answers) + len(declines)
+    total = len(answers) + len(unstated) + len(declines)
     print(f"expected answers: {total - len(misses)} of {total} ({path.name})")
     for miss in misses:
         print(f"  {miss}", file=sys.stderr)

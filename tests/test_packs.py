@@ -99,6 +99,25 @@ def test_each_pinned_question_gets_its_entry_quoted(pack: Path) -> None:
 
 
 @pytest.mark.parametrize("pack", PACKS_WITH_EXPECTATIONS, ids=lambda p: p.name)
+def test_each_pinned_unstated_question_says_what_is_missing_first_then_shows_the_entry(pack: Path) -> None:
+    """`unstated`: the speech names the thing but does not give what is asked; the reply says so first.
+    Only "contents" counts as answered (what the speech says of it is the answer)."""
+    from bot.present.wording import LACKING
+
+    kb, matcher, expected = served(pack)
+    for question, (entry_id, lacking) in (expected.get("unstated") or {}).items():
+        result = matcher.match(question)
+        assert (result.outcome, result.suggestions, result.lacking) == ("unstated", (entry_id,), lacking), (
+            question
+        )
+        assert result.answered is (lacking == "contents"), question
+        shown = plain(match_reply(result, kb))
+        first = shown.split("\n")[0]
+        assert LACKING[lacking] in first and first.count("“") == first.count("”") <= 1, question
+        assert f"【{kb[entry_id].title}】" in shown, question
+
+
+@pytest.mark.parametrize("pack", PACKS_WITH_EXPECTATIONS, ids=lambda p: p.name)
 def test_each_pinned_off_topic_question_gets_the_pack_s_decline(pack: Path) -> None:
     kb, matcher, expected = served(pack)
     for question in expected["declines"]:
@@ -127,7 +146,7 @@ def test_kb_check_asks_the_pinned_questions_and_names_a_miss(tmp_path: Path) -> 
         timeout=120,
         env={**os.environ, "BOT_CACHE_DIR": str(tmp_path / "cache")},
     )
-    total = len(expected["answers"]) + len(expected["declines"])
+    total = len(expected["answers"]) + len(expected.get("unstated") or {}) + len(expected["declines"])
     assert done.returncode == 1
     assert f"expected answers: {total - 1} of {total}" in done.stdout
     assert f"{question!r}: expected {other}, got answer {entry_id}" in done.stderr
