@@ -59,6 +59,13 @@ CLAIM_OVERLAP = (
 )
 NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百]+(?=[个项条点次年月天倍%])")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+# A long message: its clauses that ask something (the rest tells who asks and why) are asked again alone.
+LONG_MESSAGE_CHARS = 40
+CLAUSE = re.compile(r"[^，。！？；,.!?;…\n]+[，。！？；,.!?;…]*")
+ASKING_CLAUSE = re.compile(r"(吗|呢|什么|啥|怎么|怎样|如何|哪|谁|几|多少|有没有|是不是|是否|能否|[？?])")
+TELLING_CLAUSE = re.compile(
+    r"^(我是|我们是|我在|我刚|刚从|我要|我打算|领导让|谢谢|麻烦|辛苦|请问一下|想问下|我想问)"
+)
 RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of the matcher's suggest threshold
 
 if TYPE_CHECKING:  # the quiz loads when first used: `ask` starts faster without it
@@ -193,7 +200,7 @@ class Service:
     # --- answers -------------------------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answered:
-        result = self.matcher.match(question)
+        result = self._asking_part(question, self.matcher.match(question))
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
             return Answered(question, Reply("answer", (self.overview(),), ()))
         claim = self.claim(question, result) if CLAIM.search(question) else None
@@ -205,6 +212,25 @@ class Service:
                 near = tuple(Choice(i, self.kb[i].title) for i in result.suggestions[:3] if i in self.kb)
                 return Answered(question, replace(digest, choices=near), result)
         return Answered(question, match_reply(result, self.kb), result)
+
+    def _asking_part(self, question: str, result: Match) -> Match:
+        """For a long message not answered with confidence: its asking clauses alone, when they answer with a
+        higher score (the story around a question dilutes it)."""
+        if len(result.normalized) <= LONG_MESSAGE_CHARS or result.score >= self.matcher.confident:
+            return result
+        clauses = [c for c in CLAUSE.findall(question) if c.strip()]
+        asking = [c for c in clauses if ASKING_CLAUSE.search(c)]
+        if not asking or len(asking) == len(clauses):
+            return result
+        # The first asking clause with the ones after it that ask too; a clause that only tells is left out.
+        core = "".join(
+            c for c in clauses[clauses.index(asking[0]) :] if c in asking and not TELLING_CLAUSE.match(c)
+        )
+        core = core or asking[0]
+        narrowed = self.matcher.match(core)
+        if narrowed.answered and (not result.answered or narrowed.score > result.score):
+            return replace(narrowed, question=question)
+        return result
 
     # --- digests: where the speech speaks of a word, or of a role ----------------------------------------
 

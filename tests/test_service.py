@@ -168,3 +168,21 @@ def test_a_person_a_figure_or_a_name_the_speech_never_gives_is_said_to_be_missin
     answered = service.ask(asked.format(topic=term.title))
     assert answered.reply.outcome == "unstated" and not answered.answered
     assert said in answered.reply.lead
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_question_buried_in_a_long_story_is_answered_as_if_asked_alone(pack: Path) -> None:
+    service = service_of(pack)
+    for term in (e for e in service.kb.entries if e.kind == "term"):
+        alone = service.ask(f"{term.title}是什么意思")
+        if alone.answered and alone.match is not None and alone.match.score >= service.matcher.confident:
+            break
+    else:
+        pytest.fail("no term of this pack answered alone")
+    story = (  # the story is in the speech's words too: read whole, it dilutes the question
+        "我们单位人手少，党建和业务两头忙，支部开会学习也多，领导干部和党员都有点吃不消，工作作风也受影响。"
+        f"我想问问{term.title}是什么意思，麻烦您了，谢谢"
+    )
+    answered = service.ask(story)
+    assert answered.answered and answered.entry_id == alone.entry_id
+    assert answered.question == story
