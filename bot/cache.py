@@ -1,7 +1,9 @@
 """A small on-disk cache for tables derived from the knowledge base, so a cold start costs little beyond jieba.
 
 Entries are pickles keyed by a hash of everything they derive from; a stale, corrupt or unwritable cache is
-ignored and rebuilt, never an error. The folder is BOT_CACHE_DIR, default ~/.cache/speech-study-bot.
+ignored and rebuilt, never an error. The folder is ~/.cache/speech-study-bot unless the entry point names
+another (`use_folder`, from settings' BOT_CACHE_DIR): this module never reads the environment itself. The
+folder is the one piece of process-wide configuration here, set once at start, like logging's.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pickle
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,8 +23,21 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class _Folder:
+    chosen: Path | None = None
+
+
+_FOLDER = _Folder()
+
+
+def use_folder(folder: Path | str | None) -> None:
+    """Where the cache lives from now on (None: the default); called by the entry point with the setting."""
+    _FOLDER.chosen = Path(folder) if folder else None
+
+
 def cache_dir() -> Path:
-    return Path(os.environ.get("BOT_CACHE_DIR") or Path.home() / ".cache" / "speech-study-bot")
+    return _FOLDER.chosen or Path.home() / ".cache" / "speech-study-bot"
 
 
 def usable_cache_dir() -> Path | None:

@@ -211,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     enable_crash_reports()  # for every subcommand: run and chat above all, but any of them opens SQLite
+    from bot.cache import use_folder
+    from bot.settings import cache_dir_from_env
+
+    use_folder(cache_dir_from_env())  # the derived tables' folder, from BOT_CACHE_DIR
     try:
         return handler(args)
     except KeyboardInterrupt:

@@ -86,6 +86,12 @@ def knowledge_dir_from_env(environ: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("BOT_KNOWLEDGE") or DEFAULT_DIR)
 
 
+def cache_dir_from_env(environ: Mapping[str, str] | None = None) -> Path | None:
+    """BOT_CACHE_DIR, or None for the default (~/.cache/speech-study-bot)."""
+    env = os.environ if environ is None else environ
+    return Path(env["BOT_CACHE_DIR"]) if env.get("BOT_CACHE_DIR") else None
+
+
 def opt_into_ptb_timedelta() -> None:
     """PTB 22 reads durations (RetryAfter.retry_after…) as timedelta once PTB_TIMEDELTA is set, and warns
     otherwise; set here so that settings stay the one module that touches the environment."""

@@ -19,7 +19,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Files allowed to name a speech: none.
 SPEECH_WORDS_ALLOWED_IN: frozenset[str] = frozenset()
 ENVIRONMENT_READERS = {"bot/settings.py"}
-ENVIRONMENT_EXCEPTIONS = {"bot/cache.py"}  # BOT_CACHE_DIR: the core's cache cannot import settings (yet)
+ENVIRONMENT_EXCEPTIONS: frozenset[str] = frozenset()  # none: BOT_CACHE_DIR is read by settings too
 
 
 def python_files() -> list[Path]:

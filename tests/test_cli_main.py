@@ -37,3 +37,27 @@ sys.exit(bot.cli.main([{command!r}]))
     assert result.returncode == -signal.SIGBUS
     assert "Fatal Python error: Bus error" in result.stderr
     assert "in dies" in result.stderr  # the traceback says where
+
+
+def test_the_cache_folder_comes_from_bot_cache_dir_through_settings(tmp_path) -> None:
+    """BOT_CACHE_DIR is read by settings and handed to the cache by the entry point; the derived tables land
+    there (one file per table, named per pack)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "BOT_CACHE_DIR": str(tmp_path / "derived")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "四风是什么"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in (tmp_path / "derived").glob("*.pickle"))
+    assert any(name.startswith("coverage-2022q1-party-building-") for name in written), written
+    assert any(name.startswith("readings-") for name in written), written

@@ -320,7 +320,12 @@ def test_a_synonym_that_normalisation_would_cut_names_its_line(tmp_path: Path) -
 def test_an_edited_synonyms_file_is_read_again_not_taken_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))
+    from bot.cache import cache_dir
+
+    monkeypatch.setattr(
+        "bot.cache._FOLDER.chosen", tmp_path / "cache"
+    )  # what use_folder sets, put back after
+    assert cache_dir() == tmp_path / "cache"
     folder = write_kb(tmp_path / "kb")
     synonyms = folder / "synonyms.yaml"
     synonyms.write_text("措施: [办法]\n", encoding="utf-8")
