@@ -35,19 +35,26 @@ NUMERAL = "一二三四五六七八九十"
 ORDINAL = re.compile(
     rf"(?:第(?P<n>[{NUMERAL}])(?:个|条|点|项|部分|方面|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
     rf"|(?P<m>[{NUMERAL}])(?:要|是)(?!求|务|事|点|否|不是)"
-    r"|(?P<last>最后(?:一)?(?:个|条|点|项|部分|方面)?))"
+    r"|(?P<last>最后(?:一)?(?:个|条|点|项|部分|方面)|最后(?=[呢吗？?]|$)))"
 )
 MORE = re.compile(
     r"^(?:那|那么|嗯|哦)?(?:还有呢|还有吗|还有什么|还有啥|还有别的|还有其他|然后呢|接着呢|下一[个条点项]|再往下|其他的呢|其余的呢|别的呢)"
 )
 AGAIN = re.compile(
-    r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部分|在哪|哪里说|详细|展开|具体说说|具体讲讲|说说看|再说一遍)"
+    r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部分|哪一段|哪一块|在哪(?:里|儿)?(?:说|讲|提)|哪里说|"
+    r"详细|展开|具体说说|具体讲讲|说说看|再说一遍)"
 )
 # What a follow-up asks of the topic: why, who, how, what for, its requirements, its consequences, an example.
 ASKING = re.compile(
     r"(为什么|为啥|为何|什么原因|原因|谁|哪些人|由谁|怎么做|怎么办|怎么抓|怎么落实|如何|意义|作用|目的|为了什么|"
     r"要求|后果|影响|措施|办法|举例|例子|比如|依据|根据|重点|具体)"
 )
+# The small words of a follow-up, taken out to see whether a message names a topic of its own.
+FOLLOW_WORDS = re.compile(
+    r"那么|那|对于|对|呢|吗|啊|呀|吧|的|了|是|在|有|还|要|应该|应当|需要|怎么样|怎么|如何|什么|啥|哪些|哪个|哪|谁|"
+    r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面"
+)
+TOPIC_LETTERS = 3
 NEW_TOPIC = re.compile(
     r"^(?:另外|另一个问题|再问一下|再问个|换个问题|换个话题|还有个问题|还有一个问题|我还想问)"
 )
@@ -55,7 +62,9 @@ LEANING = re.compile(
     r"^(?:那|那么|那这|这|它|其|他们|她们|他|她|该|此)|(?:呢|吗|么)[？?]*$|它|这个|这些|这条|这段|这点|这项|其中|上面|上述|前面|刚才"
 )
 # Words that point back at what was just shown (not a bare 那 or a closing 呢: "那X呢" names its own X).
-POINTING = re.compile(r"它|这个|这些|这条|这段|这点|这项|这句|这里|其中|上面|上述|前面说|刚才|他们|该项")
+POINTING = re.compile(
+    r"它|这个|这些|这条|这段|这点|这项|这句|这里|这是|这在|这一|其中|上面|上述|前面说|刚才|他们|该项"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +103,13 @@ def follow(
             return _shown(service, question, following, now)
     leaning = short and (not named or LEANING.search(typed) is not None) and not NEW_TOPIC.search(typed)
     # A message that names an entry and is answered alone stands alone, unless it points back (这个, 其中).
-    stands_alone = alone.answered and named and not POINTING.search(typed)
+    # So does one the matcher answers with confidence alone (a topic named in other words: 配偶, 党总支).
+    confident = alone.match is not None and alone.match.score >= service.matcher.confident
+    stands_alone = (
+        alone.answered and (named or (confident and _names_a_topic(typed))) and not POINTING.search(typed)
+    )
+    if alone.match is not None and alone.match.outcome == "unstated":
+        return alone, _context_of(alone, question, context, now)  # it asks what the speech does not give
     if alone.answered and (not leaning or alone.entry_id in named or stands_alone):
         return alone, _context_of(alone, question, None, now)
     if (leaning or ASKING.search(typed)) and not _foreign_words(service, question):
@@ -113,6 +128,15 @@ def follow(
     if AGAIN.search(typed) and short:
         return _shown(service, question, context.entry_id, now)
     return alone, _context_of(alone, question, context if not alone.answered else None, now)
+
+
+def _names_a_topic(typed: str) -> bool:
+    """Whether a message says more than a follow-up's words (为什么, 具体怎么做, 那…呢): three letters or more
+    left once those are taken out ("那对党总支呢" leaves 党总支; "依据是什么" leaves nothing)."""
+    rest = typed
+    for pattern in (ASKING, AGAIN, MORE, POINTING, FOLLOW_WORDS):
+        rest = pattern.sub("", rest)
+    return sum(1 for c in rest if "\u4e00" <= c <= "\u9fff") >= TOPIC_LETTERS
 
 
 def _foreign_words(service: Service, question: str) -> list[str]:

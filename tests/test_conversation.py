@@ -197,3 +197,22 @@ def test_a_name_that_starts_with_an_ordinal_is_no_place_in_a_list() -> None:
         assert ORDINAL.search(name) is None, name
     for place in ("第一个", "那第二条呢", "第三点是什么", "那第一呢", "第四", "最后一个", "二要是什么"):
         assert ORDINAL.search(place) is not None, place
+
+
+def test_a_message_names_a_topic_when_more_than_a_follow_ups_words_are_left() -> None:
+    from bot.conversation import _names_a_topic
+
+    for topic in ("那对党总支呢", "那党员干部应该怎么做", "那对领导干部的配偶呢", "对差的单位怎么办"):
+        assert _names_a_topic(topic), topic
+    for follow_up in ("依据是什么", "后果", "出自哪部分", "为什么", "具体怎么做", "那还有呢", "主要是哪些人"):
+        assert not _names_a_topic(follow_up), follow_up
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_where_a_meeting_was_held_is_never_taken_from_the_topic(pack: Path) -> None:
+    """A follow-up asking for what the speech never gives (a room, a city) is declined or said missing."""
+    service = service_of(pack)
+    parent, _ = a_list(service)
+    for asked in ("会议在哪个会议室开的？", "那个会是在哪个城市开的？"):
+        answered, _ = follow(service, asked, Context(parent, service.kb[parent].title, NOW), NOW)
+        assert not answered.answered, asked
