@@ -154,7 +154,7 @@ class Matcher:
             return refused(question, normalized, "empty")
         if len(normalized) > MAX_QUESTION_CHARS:
             return refused(question, normalized[:MAX_QUESTION_CHARS], "too_long")
-        if self.absent.absent(normalized) is not None:
+        if self.absent.absent(normalized, question) is not None:
             return refused(question, normalized, "decline")  # a slogan or a year the speech never names
         decision = self.decision(normalized)
         ids = tuple(self.entries[i].id for i in decision.entries)

@@ -25,12 +25,17 @@ COUNTED = re.compile(
     r"^[^个]个(方面|问题|部分|要求|层面|环节|字|点|条|人|会|月|季度|单位|支部|党员|干部|小时|年|事|任务|阶段|目标|重点|措施|办法)"
 )
 # Characters no slogan is made of after its numeral: words of a question around a counted thing.
-FUNCTION = set("是的了讲说什啥干已在有和与也就都还要来么呢吗个共条点年月级次种位名些样把被给从对向第这那哪俩")
+FUNCTION = set("是的了讲说什啥干已在有和与也就都还要来么呢吗个共条点年月级次种名些样把被给从对向第这那哪俩")
 FUNCTION |= set(NUMERAL)
-# A slogan blocks a question only when the question asks what it is or holds (是什么, 哪几个, 分别, 内容 …).
+# A slogan blocks a question only when the question asks about it: what it is or holds (是什么, 哪几个,
+# 分别, 内容), what is asked of it (要求), how it relates (关系, 区别), how to do it.
 ASKS_CONTENTS = re.compile(
-    r"(是什么|是啥|是哪|哪几|哪些|指什么|指啥|指的是|内容|分别|具体|含义|意思|讲的啥|讲的什么)"
+    r"(是什么|是啥|是哪|哪几|哪些|指什么|指啥|指的是|内容|分别|具体|含义|意思|讲的啥|讲的什么|"
+    r"什么要求|啥要求|哪些要求|什么关系|啥关系|区别|怎么理解|怎么开展|怎么落实|如何开展|如何落实)"
 )
+# An acronym the speech never uses (GDP, NBA): a question about something else. APP is everyday Chinese.
+ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z]{2,5}(?![A-Za-z])")
+EVERYDAY_ACRONYMS = frozenset({"APP", "QQ", "PPT", "OK"})
 YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
@@ -44,14 +49,19 @@ class Absent:
     def __init__(self, speech: str, names: Iterable[str]) -> None:
         self.texts = "\n".join([speech, *names])
         self.years = set(YEAR.findall(speech))
+        self.speech_upper = self.texts.upper()
 
     @cached_property
     def slogan_sounds(self) -> set[tuple[str, ...]]:
         """How the speech's own slogans sound: read only when a question's slogan is not found as typed."""
         return {sounds_of(slogan) for slogan in _slogans(self.texts)}
 
-    def absent(self, normalized: str) -> str | None:
-        """The first slogan or year of the question the speech does not have (None: none)."""
+    def absent(self, normalized: str, typed: str = "") -> str | None:
+        """The first slogan, acronym (in `typed`, the question as written: normalising lowers it) or year of
+        the question the speech does not have (None: none)."""
+        for acronym in ACRONYM.findall(typed):
+            if acronym not in EVERYDAY_ACRONYMS and acronym not in self.speech_upper:
+                return acronym
         for year in YEAR.findall(normalized):
             if year not in self.years:
                 return year
