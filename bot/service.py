@@ -33,10 +33,11 @@ from bot.present.replies import card, entry_reply, match_reply
 
 # A question about the speech as a whole: what it is about, its parts, its structure, its main points.
 WHOLE_SPEECH = re.compile(
-    r"(主要|大概|大致|总体|整体|全文|通篇|这篇|这次|整篇|讲话|会议|报告).{0,8}"
-    r"(讲了什么|讲了啥|讲的什么|讲的啥|说了什么|说了啥|内容|结构|框架|脉络|要点|重点|几个部分|几部分|哪几部分|哪些部分|"
-    r"先讲什么|分几块|几大块|概括|梗概|提纲)"
-    r"|(概括|总结|梳理|归纳|介绍)一下.{0,6}(讲话|会议|报告|这篇|内容|要点)"
+    r"(这篇讲话|这次讲话|整篇讲话|讲话全文|讲话|这篇|这次会议|会议|报告)"
+    r"(?:的|主要|大概|大致|一共|总共|总体|整体|都|分|有|包括|包含|上|里|中|是|从)*"
+    r"(讲了什么|讲了啥|讲的什么|讲的啥|说了什么|说了啥|讲了哪些|主要内容|内容是什么|内容有哪些|结构|框架|脉络|要点|"
+    r"几个部分|几部分|哪几部分|哪些部分|哪几块|几块|先讲什么|提纲|梗概)"
+    r"|(概括|总结|梳理|归纳|介绍)一下.{0,6}(讲话|会议|报告|这篇)(?:的)?(内容|要点|主要内容|结构)?"
 )
 OVERVIEW_TITLE = "讲话的结构"
 OVERVIEW_QUOTE_CHARS = 60  # each part's quote in the overview is its first, cut at a pause to this length
@@ -52,7 +53,7 @@ ROLE_PASSAGES = 5
 # A claim to check: "讲话是不是说过…", "…对吧", "我记得…是这样吗".
 CLAIM = re.compile(
     r"(是不是说过|是不是讲过|是不是提到|是不是提出|有没有说过|有没有讲过|有没有提到|是这样吗|是这么说的吗|是这样说的吗|"
-    r"对吗|对吧|对不对|没错吧|没错吗|是吗|我记得|印象中|好像说|据说|听说讲话)"
+    r"对吗|对吧|对不对|没错吧|没错吗|是吗|是吧|没记错吧|没说错吧|是不是这样|我记得|印象中|好像说|据说|听说讲话)"
 )
 CLAIM_OVERLAP = (
     0.35  # the share of the claim's two-character runs a sentence must hold to be the one it retells

@@ -192,3 +192,17 @@ def test_a_question_buried_in_a_long_story_is_answered_as_if_asked_alone(pack: P
     answered = service.ask(story)
     assert answered.answered and answered.entry_id == alone.entry_id
     assert answered.question == story
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_question_that_mentions_the_speech_and_a_point_of_it_is_not_about_the_whole(pack: Path) -> None:
+    """讲话说…重点… names the speech and a point in passing: it asks about that point, not the structure."""
+    service = service_of(pack)
+    term = next(e for e in service.kb.entries if e.kind == "term")
+    for asked in (
+        f"讲话说{term.title}是工作重点，是吧",
+        "那个讲话说今年的工作重点要抓落实了没有",
+        "讲话说检查的内容变了吗",
+    ):
+        cards = service.ask(asked).reply.cards
+        assert not any(card.title == "讲话的结构" for card in cards), asked
