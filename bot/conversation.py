@@ -26,7 +26,7 @@ from bot.matching.language import CHINESE_DIGITS
 from bot.normalize import normalize
 from bot.present.model import Reply
 from bot.present.replies import entry_reply
-from bot.service import Answered, Service
+from bot.service import ABOUT_THE_BOT, ASKS_SOMETHING, WHO_SPOKE, Answered, Service
 
 FORGET_AFTER = timedelta(minutes=20)
 SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no entry leans on the context
@@ -41,12 +41,12 @@ MORE = re.compile(
     r"^(?:那|那么|嗯|哦)?(?:还有呢|还有吗|还有什么|还有啥|还有别的|还有其他|然后呢|接着呢|下一[个条点项]|再往下|其他的呢|其余的呢|别的呢)"
 )
 AGAIN = re.compile(
-    r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部分|哪一段|哪一块|在哪(?:里|儿)?(?:说|讲|提)|哪里说|"
+    r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部[分份]|哪一段|哪一块|哪个大标题|在哪(?:里|儿)?(?:说|讲|提)|哪里说|"
     r"详细|展开|具体说说|具体讲讲|说说看|再说一遍)"
 )
 # What a follow-up asks of the topic: why, who, how, what for, its requirements, its consequences, an example.
 ASKING = re.compile(
-    r"(为什么|为啥|为何|什么原因|原因|谁|哪些人|由谁|怎么做|怎么办|怎么抓|怎么落实|如何|意义|作用|目的|为了什么|"
+    r"(为什么|为啥|为何|什么原因|原因|谁|哪些人|由谁|怎么做|怎么办|怎么抓|怎么落实|如何|意义|作用|目的|为了|干啥|干嘛|"
     r"要求|后果|影响|措施|办法|举例|例子|比如|依据|根据|重点|具体)"
 )
 # The small words of a follow-up, taken out to see whether a message names a topic of its own.
@@ -86,8 +86,8 @@ def follow(
     if context is not None and (not context.fresh(now) or context.entry_id not in service.kb):
         context = None
     alone = service.ask(question)
-    if context is None:
-        return alone, _context_of(alone, question, None, now)
+    if context is None or ABOUT_THE_BOT.search(normalize(question)) or WHO_SPOKE.search(normalize(question)):
+        return alone, _context_of(alone, question, context, now)  # never read in the topic's terms
     typed = unicodedata.normalize("NFKC", question).strip()  # fillers kept: 呢, 那 and 还有 are the signs
     named = service.named_in(normalize(question))
     short = len(typed) <= SHORT_FOLLOW_UP
@@ -127,6 +127,14 @@ def follow(
             return Answered(question, joined.reply, joined.match), _context_of(joined, question, context, now)
     if AGAIN.search(typed) and short:
         return _shown(service, question, context.entry_id, now)
+    if short and not alone.answered and not _foreign_words(service, question):
+        # 那支部书记呢: what the speech says of that role, in the topic's terms.
+        role = service.role_digest(normalize(question), topic=normalize(_topics(service, context)[0]))
+        if role is not None:
+            return Answered(question, role), Context(context.entry_id, context.topic, now)
+        if POINTING.search(typed) or (ASKS_SOMETHING.search(typed) and _speech_words(service, question)):
+            # 用它是为了干啥, 要搞啥活动: asked of what was just shown, which nothing else answered.
+            return _shown(service, question, context.entry_id, now)
     return alone, _context_of(alone, question, context if not alone.answered else None, now)
 
 
@@ -143,7 +151,10 @@ def _foreign_words(service: Service, question: str) -> list[str]:
     """Words of the question the speech never uses, not even as a known synonym or a sound-alike (红烧肉,
     地点): a question about something else, never to be read as a follow-up of the topic."""
     lexicon, speech = service.matcher.index.lexicon, service.kb.speech
-    words = [w for w in lexicon.tokens(normalize(question)) if len(w) >= 2 and w in question]
+    roles = {name for role in service.roles for name in role.asked}  # 支部书记: a role the genre knows
+    words = [
+        w for w in lexicon.tokens(normalize(question)) if len(w) >= 2 and w in question and w not in roles
+    ]
     return [
         w
         for w in words
@@ -154,6 +165,12 @@ def _foreign_words(service: Service, question: str) -> list[str]:
         and not any(p.search(w) for p in (ASKING, AGAIN, LEANING, MORE, ORDINAL))
         and not any(w in longer and longer in speech for longer in words if longer != w)
     ]
+
+
+def _speech_words(service: Service, question: str) -> list[str]:
+    """The question's words of two letters or more that the speech uses (活动 in 要搞啥活动; none in 你是谁)."""
+    words = service.matcher.index.lexicon.tokens(normalize(question))
+    return [w for w in words if len(w) >= 2 and w in service.kb.speech and not FOLLOW_WORDS.fullmatch(w)]
 
 
 def _topics(service: Service, context: Context) -> tuple[str, ...]:

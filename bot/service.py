@@ -50,6 +50,13 @@ BARE_KEYWORD_CHARS = 8  # a message this short that asks nothing is a keyword: w
 ASKS_SOMETHING = re.compile(r"(什么|啥|吗|呢|怎么|如何|为何|为什么|哪|谁|几|多少|[?？])")
 DIGEST_PASSAGES = 3  # a keyword's digest: the best few sentences, each with where it stands
 ROLE_PASSAGES = 5
+# A question about the bot itself, or about who gave the speech (a transcript of the genre names no speaker).
+ABOUT_THE_BOT = re.compile(
+    r"^(?:请问)?(?:你|您)(?:是谁|叫什么|是什么|是干什么的|能做什么|会什么|是机器人吗|是人吗)"
+)
+WHO_SPOKE = re.compile(
+    r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)(?:是谁|叫什么)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
+)
 # A claim to check: "讲话是不是说过…", "…对吧", "我记得…是这样吗".
 CLAIM = re.compile(
     r"(是不是说过|是不是讲过|是不是提到|是不是提出|有没有说过|有没有讲过|有没有提到|是这样吗|是这么说的吗|是这样说的吗|"
@@ -202,6 +209,14 @@ class Service:
 
     def ask(self, question: str) -> Answered:
         result = self._asking_part(question, self.matcher.match(question))
+        if ABOUT_THE_BOT.search(result.normalized):
+            return Answered(
+                question, Reply("decline", lead=self.about_the_bot()), replace(result, answered=False)
+            )
+        if WHO_SPOKE.search(result.normalized):
+            return Answered(
+                question, Reply("decline", lead=self.who_spoke()), replace(result, answered=False)
+            )
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
             return Answered(question, Reply("answer", (self.overview(),), ()))
         claim = self.claim(question, result) if CLAIM.search(question) else None
@@ -343,22 +358,25 @@ class Service:
         shown = match_reply(result, self.kb) if result.answered else Reply("claim")
         return Reply("claim", shown.cards, shown.choices, lead, hits=(hit,))
 
-    def role_digest(self, normalized: str) -> Reply | None:
-        """What the speech asks of the role the question names, when it asks for that role's duties."""
-        if not ROLE_REQUEST.search(normalized):
+    def role_digest(self, normalized: str, topic: str = "") -> Reply | None:
+        """What the speech asks of the role the question names, when it asks for that role's duties; with a
+        `topic` (a follow-up: 那支部书记呢), what the speech says of that role there, ranked by the topic."""
+        if not topic and not ROLE_REQUEST.search(normalized):
             return None
         named = [role for role in self.roles if any(a in normalized for a in role.asked)]
         if not named:
             return None
         role = max(named, key=lambda r: max(len(a) for a in r.asked if a in normalized))
-        rest = ROLE_REQUEST.sub("", normalized)
+        rest = ROLE_REQUEST.sub("", normalized) + topic
         for word in role.asked:
             rest = rest.replace(word, "")
         hits = self.passages(
-            role.speech, ROLE_PASSAGES, duty=True, not_within=role.not_within, relevant=_runs(rest)
+            role.speech, ROLE_PASSAGES, duty=not topic, not_within=role.not_within, relevant=_runs(rest)
         )
         if not hits:
             return None
+        if topic:
+            return Reply("digest", hits=hits[:3], lead=f"讲话在这方面说到{role.name}的地方，主要有这些：")
         return Reply("digest", hits=hits, lead=f"讲话对{role.name}提出的要求，主要有这些：")
 
     def keyword_digest(self, question: str) -> Reply | None:
@@ -376,6 +394,16 @@ class Service:
         return Reply(
             "digest", hits=best, lead=f"讲话中讲到“{' '.join(words)}”的地方主要有这些（共 {len(hits)} 处）："
         )
+
+    def about_the_bot(self) -> str:
+        pack = self.kb.pack
+        return f"我是讲话学习助手，只讲{pack.meeting}上的讲话：每个回答都引用讲话原文，并注明出处。"
+
+    def who_spoke(self) -> str:
+        """The transcript names no speaker: say so first, then what the pack knows (the body spoken for)."""
+        body = self.kb.pack.body
+        said = f"讲话是代表{body}作的，" if body else ""
+        return f"讲话原文没有写讲话人的姓名和职务。{said}会议是{self.kb.pack.meeting}。"
 
     def overview(self) -> Card:
         """The speech as a whole, from its outline: each top-level part in order, with its own parts' titles,

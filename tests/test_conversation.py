@@ -216,3 +216,42 @@ def test_where_a_meeting_was_held_is_never_taken_from_the_topic(pack: Path) -> N
     for asked in ("会议在哪个会议室开的？", "那个会是在哪个城市开的？"):
         answered, _ = follow(service, asked, Context(parent, service.kb[parent].title, NOW), NOW)
         assert not answered.answered, asked
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_who_the_bot_is_and_who_spoke_are_never_read_in_the_topics_terms(pack: Path) -> None:
+    service = service_of(pack)
+    parent, _ = a_list(service)
+    context = Context(parent, service.kb[parent].title, NOW)
+    who, _ = follow(service, "你是谁", context, NOW)
+    assert not who.answered and who.reply.lead.startswith("我是讲话学习助手")
+    assert service.kb.pack.meeting in who.reply.lead
+    speaker, _ = follow(service, "讲话人是谁", context, NOW)
+    assert not speaker.answered and speaker.reply.lead.startswith("讲话原文没有写讲话人")
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_role_named_after_a_topic_gets_what_the_speech_says_of_that_role_there(pack: Path) -> None:
+    """那党员呢 after a topic: the speech's sentences on that role (duty or not), ranked by the topic's words."""
+    from bot.normalize import normalize
+
+    service = service_of(pack)
+    parent, _ = a_list(service)
+    role = next(
+        r for r in service.roles if any(w in service.kb.speech for w in r.speech)
+    )  # one this speech has
+    asked = f"那{role.asked[-1]}呢"
+    reply = service.role_digest(normalize(asked), topic=normalize(service.kb[parent].title))
+    assert reply is not None and reply.outcome == "digest" and 1 <= len(reply.hits) <= 3
+    assert all(
+        h.word in role.speech and f"{h.before}{h.word}{h.after}" in service.kb.speech for h in reply.hits
+    )
+    assert service.role_digest(normalize(asked)) is None  # alone, it asks no duty
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_question_pointing_at_what_was_shown_shows_it_again_when_nothing_else_answers(pack: Path) -> None:
+    service = service_of(pack)
+    _, items = a_list(service)
+    answered, _ = follow(service, "用它是为了干啥", Context(items[0], service.kb[items[0]].title, NOW), NOW)
+    assert answered.answered and items[0] in (*answered.reply.entry_ids, answered.entry_id)
