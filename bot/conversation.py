@@ -26,7 +26,7 @@ from bot.matching.language import CHINESE_DIGITS
 from bot.normalize import normalize
 from bot.present.model import Reply
 from bot.present.replies import entry_reply
-from bot.service import ABOUT_THE_BOT, ASKS_SOMETHING, WHO_SPOKE, Answered, Service
+from bot.service import ASKS_SOMETHING, Answered, Service
 
 FORGET_AFTER = timedelta(minutes=20)
 SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no entry leans on the context
@@ -86,8 +86,8 @@ def follow(
     if context is not None and (not context.fresh(now) or context.entry_id not in service.kb):
         context = None
     alone = service.ask(question)
-    if context is None or ABOUT_THE_BOT.search(normalize(question)) or WHO_SPOKE.search(normalize(question)):
-        return alone, _context_of(alone, question, context, now)  # never read in the topic's terms
+    if context is None or alone.reply.outcome == "about":  # who the bot is, who spoke: never the topic's
+        return alone, _context_of(alone, question, context, now)
     typed = unicodedata.normalize("NFKC", question).strip()  # fillers kept: 呢, 那 and 还有 are the signs
     named = service.named_in(normalize(question))
     short = len(typed) <= SHORT_FOLLOW_UP

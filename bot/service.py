@@ -108,6 +108,10 @@ def _short_quote(quotes: tuple[str, ...]) -> str:
     return quote[:cut] if cut > 10 else quote[:OVERVIEW_QUOTE_CHARS]
 
 
+# Replies built here from the speech's own sentences, whatever the matcher decided: answers all.
+ANSWERING_OUTCOMES = frozenset({"digest", "claim", "item"})
+
+
 @dataclass(frozen=True, slots=True)
 class Role:
     """A role speeches ask things of (knowledge/shared/roles.yaml)."""
@@ -128,11 +132,7 @@ class Answered:
 
     @property
     def answered(self) -> bool:
-        if self.reply.outcome in (
-            "digest",
-            "claim",
-            "item",
-        ):  # where the speech speaks of it, or what it says
+        if self.reply.outcome in ANSWERING_OUTCOMES:
             return True
         return self.match.answered if self.match is not None else True
 
@@ -171,7 +171,7 @@ class Service:
 
     def warm(self) -> Service:
         """Build the derived tables now (a bot builds them in a thread before it serves, not on a question)."""
-        _ = self.outline, self.index, self.questions
+        _ = self.outline, self.index, self.questions, self.sentence_runs
         return self
 
     @cached_property
@@ -209,14 +209,13 @@ class Service:
 
     def ask(self, question: str) -> Answered:
         result = self._asking_part(question, self.matcher.match(question))
+        # "about": who the bot is or who spoke; declined, and never read as a follow-up (bot.conversation).
         if ABOUT_THE_BOT.search(result.normalized):
             return Answered(
-                question, Reply("decline", lead=self.about_the_bot()), replace(result, answered=False)
+                question, Reply("about", lead=self.about_the_bot()), replace(result, answered=False)
             )
         if WHO_SPOKE.search(result.normalized):
-            return Answered(
-                question, Reply("decline", lead=self.who_spoke()), replace(result, answered=False)
-            )
+            return Answered(question, Reply("about", lead=self.who_spoke()), replace(result, answered=False))
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
             return Answered(question, Reply("answer", (self.overview(),), ()))
         claim = self.claim(question, result) if CLAIM.search(question) else None
@@ -256,6 +255,11 @@ class Service:
         return tuple((m.start(), m.group()) for m in SENTENCE.finditer(self.kb.speech) if m.group().strip())
 
     @cached_property
+    def sentence_runs(self) -> Mapping[int, set[str]]:
+        """Each sentence's two-character runs, by where it starts: read once, for claims and ranking."""
+        return MappingProxyType({start: _runs(normalize(sentence)) for start, sentence in self.sentences})
+
+    @cached_property
     def speech_lists(self) -> Mapping[str, tuple[str, tuple[tuple[int, str], ...]]]:
         """lists.yaml's lists by the entry they belong to: (label, items with where each starts)."""
         from bot.quiz.lists import load_lists, parse_lists
@@ -286,6 +290,11 @@ class Service:
         return Reply("item", lead=f"{label}的{place}是：", hits=(hit,))
 
     @cached_property
+    def role_words(self) -> frozenset[str]:
+        """Every word people name a role by (支部书记): never foreign to a speech of the genre."""
+        return frozenset(name for role in self.roles for name in role.asked)
+
+    @cached_property
     def roles(self) -> tuple[Role, ...]:
         """knowledge/shared/roles.yaml: each role, the words people ask with, the words speeches use."""
         path = shared_file(self.kb, "roles.yaml")
@@ -314,6 +323,7 @@ class Service:
         asking something, for `duty`), one per part of the speech first, then the rest, in the speech's
         order; each split around its word, with where it stands."""
         found: list[Hit] = []
+        starts: list[int] = []  # where each found sentence starts (its runs are read by that)
         for start, sentence in self.sentences:
             plain_sentence = sentence
             for longer in not_within:
@@ -322,18 +332,14 @@ class Service:
             if word is None or (duty and not DUTY.search(sentence)):
                 continue
             at = plain_sentence.index(word)
-            text = sentence
-            found.append(
-                Hit(
-                    start + at,
-                    text[:at].lstrip(),
-                    word,
-                    text[at + len(word) :].rstrip(),
-                    self.index.where(start),
-                )
-            )
+            before, after = sentence[:at].lstrip(), sentence[at + len(word) :].rstrip()
+            found.append(Hit(start + at, before, word, after, self.index.where(start)))
+            starts.append(start)
         if relevant:  # the sentences sharing most of the question's words first (then in the speech's order)
-            found.sort(key=lambda h: -len(relevant & _runs(normalize(h.before + h.word + h.after))))
+            order = sorted(
+                zip(found, starts, strict=True), key=lambda f: -len(relevant & self.sentence_runs[f[1]])
+            )
+            found = [hit for hit, _ in order]
         return tuple(sorted(_spread(tuple(found), limit), key=lambda h: h.offset))
 
     def claim(self, question: str, result: Match) -> Reply | None:
@@ -345,7 +351,7 @@ class Service:
             return None
         best, best_share = None, 0.0
         for start, sentence in self.sentences:
-            share = len(wanted & _runs(normalize(sentence))) / len(wanted)
+            share = len(wanted & self.sentence_runs[start]) / len(wanted)
             if share > best_share:
                 best, best_share = (start, sentence), share
         if best is None or best_share < CLAIM_OVERLAP:
