@@ -10,8 +10,11 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, read_yaml, shared_file
 from bot.matching.index import SOURCE_FINGERPRINT
 from bot.matching.layers.rules import Rules, load_rules
 from bot.matching.matcher import Matcher
+from bot.matching.scope import ScopeModel, fit_scope
 from bot.normalize import normalize
 from bot.thesaurus import cilin_fingerprint, cilin_groups
+
+OFFTOPIC_FILE = "offtopic.yaml"
 
 
 def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: float) -> Matcher:
@@ -39,8 +42,81 @@ def build_matcher(kb: KnowledgeBase, *, with_examples: bool = True, **options: f
         thesaurus=cilin_groups,
         thesaurus_key=cilin_fingerprint(),
         examples=examples,
+        scope=build_scope(kb, examples) if with_examples else None,
         **options,
     )
+
+
+def offtopic_files(kb: KnowledgeBase) -> list[Path]:
+    """knowledge/shared/offtopic.yaml (the genre's off-topic questions), then the pack's own offtopic.yaml."""
+    own = (kb.directory or Path(".")) / OFFTOPIC_FILE
+    return [path for path in (shared_file(kb, OFFTOPIC_FILE), own) if path is not None and path.exists()]
+
+
+def out_of_scope_examples(kb: KnowledgeBase) -> list[str]:
+    """The off-topic questions for this pack, normalised: every chat, task and general question, and the
+    party topics' questions whose topic the speech never names (a topic it names is in scope here)."""
+    speech = normalize(kb.speech)
+    found: list[str] = []
+    for path in offtopic_files(kb):
+        plain, topics = load_offtopic(path)
+        found += plain
+        for topic, questions in topics.items():
+            if topic not in speech:
+                found += questions
+    return list(dict.fromkeys(found))
+
+
+def in_scope_examples(kb: KnowledgeBase, examples: dict[str, tuple[str, ...]]) -> list[str]:
+    """The pack's own example questions and its entries' names, normalised."""
+    texts = [normalize(q) for questions in examples.values() for q in questions]
+    texts += [normalize(name) for entry in kb.entries for name in entry.names]
+    return [t for t in dict.fromkeys(texts) if t]
+
+
+def build_scope(kb: KnowledgeBase, examples: dict[str, tuple[str, ...]]) -> ScopeModel | None:
+    """The pack's out-of-scope model (bot.matching.scope), fitted once per version of what it learns from;
+    None when the pack has no example questions or there are no off-topic ones to learn from."""
+    inside = in_scope_examples(kb, examples)
+    outside = out_of_scope_examples(kb)
+    if not examples or not outside:
+        return None
+    key = fingerprint([SOURCE_FINGERPRINT, normalize(kb.speech), *inside, "\0", *outside])
+    return cached("scope", key, lambda: fit_scope(inside, outside, normalize(kb.speech)), scope=kb.pack.id)
+
+
+def load_offtopic(path: Path | str) -> tuple[list[str], dict[str, list[str]]]:
+    """An offtopic.yaml: lists of questions under any key (chat, tasks, general), and under `party` a topic
+    phrase → questions about it; normalised. A KnowledgeError names the file and line of a bad item."""
+    path = Path(path)
+    data: Any = read_yaml(path)
+    if not isinstance(data, dict):
+        raise KnowledgeError([f"{path}:1: an off-topic file maps a kind (chat, tasks, party …) to questions"])
+    plain: list[str] = []
+    topics: dict[str, list[str]] = {}
+    problems = []
+    for kind, items in data.items():
+        if kind.startswith("__"):
+            continue
+        line = data.get("__key_lines__", {}).get(kind, 0)
+        if kind == "party" and isinstance(items, dict):
+            for topic, questions in items.items():
+                if topic.startswith("__"):
+                    continue
+                if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+                    topic_line = items.get("__key_lines__", {}).get(topic, line)
+                    problems.append(
+                        f"{path}:{topic_line}: party topic {topic!r} must map to a list of questions"
+                    )
+                    continue
+                topics[normalize(topic)] = [normalize(q) for q in questions if normalize(q)]
+        elif isinstance(items, list) and all(isinstance(q, str) for q in items):
+            plain += [normalize(q) for q in items if normalize(q)]
+        else:
+            problems.append(f"{path}:{line}: {kind!r} must be a list of questions (party: topic → questions)")
+    if problems:
+        raise KnowledgeError(problems)
+    return plain, topics
 
 
 def synonym_files(kb: KnowledgeBase) -> list[Path]:
@@ -58,6 +134,7 @@ def check_matching_files(kb: KnowledgeBase) -> None:
         (folder / "rules.yaml", lambda path: load_rules(path, kb)),
         *((path, load_synonyms) for path in synonym_files(kb)),
         (folder / "examples.yaml", lambda path: load_examples(path, kb)),
+        *((path, load_offtopic) for path in offtopic_files(kb)),
     ]
     for path, load in checks:
         if path.exists():

@@ -116,6 +116,9 @@ class Candidates:
     described: Mapping[str, float] = field(default_factory=dict)
     shown: Sequence[int] = ()  # what an answer shows, when not the best alone (two entries compared)
     lacking: str | None = None  # what the question asks that the shown entries do not give (unstated's kind)
+    out_of_scope: bool = (
+        False  # the scope model (bot.matching.scope) reads the question as not about the speech
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,13 +133,16 @@ class Decision:
 
 
 def decide(candidates: Candidates, policy: Policy = DEFAULT_POLICY) -> Decision:
-    """Answer, offer the entry (the speech does not give what was asked), suggest, or decline."""
+    """Decline what is out of scope; else answer, offer the entry (the speech does not give what was asked),
+    suggest, or decline."""
     p = policy
     c = candidates
     if not c.ranked:
         return Decision("decline")
     best, top = c.ranked[0], c.scores[0]
     score = round(min(1.0, top), 4)
+    if c.out_of_scope and not c.backed:  # declining is its own decision; a name or rule written overrules it
+        return Decision("decline", score)
     runner_up = c.scores[1] if len(c.ranked) > 1 else 0.0
     clear_winner = score >= p.clear_winner and score - runner_up >= p.clear_margin
     well_evidenced = not clear_winner and score >= p.described_floor and _well_evidenced(c, score, p)

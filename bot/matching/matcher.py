@@ -19,6 +19,7 @@ from bot.matching.postings import Postings
 from bot.matching.reading import Reading, read
 from bot.matching.rerank import Lists, compared, lift_ordinals
 from bot.matching.result import Match, refused
+from bot.matching.scope import ScopeModel
 from bot.matching.scores import ranked, scored
 from bot.matching.unstated import lacking
 from bot.normalize import normalize
@@ -42,6 +43,7 @@ class Matcher:
         suggest: float | None = None,
         clear_winner: float | None = None,
         policy: Policy = DEFAULT_POLICY,
+        scope: ScopeModel | None = None,
     ) -> None:
         self.kb = kb
         self.rules = rules or Rules()
@@ -51,6 +53,7 @@ class Matcher:
             kb, synonyms=synonyms, thesaurus=thesaurus, thesaurus_key=thesaurus_key, examples=examples
         )
         self.lists = Lists(self.index.entries, self.rules.children, self.index.index_of)
+        self.scope = scope
         self.absent = Absent(normalize(kb.speech), (normalize(n) for e in kb.entries for n in e.names))
 
     # ---- what other modules read -----------------------------------------------------------------
@@ -142,6 +145,7 @@ class Matcher:
             described=coverage.described(reading, self.index),
             shown=shown,
             lacking=lacking(reading, [self.entries[i] for i in shown]),
+            out_of_scope=self.scope is not None and self.scope.declines(normalized),
         )
         return decide(candidates, self.policy)
 
