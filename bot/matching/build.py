@@ -76,13 +76,22 @@ def in_scope_examples(kb: KnowledgeBase, examples: dict[str, tuple[str, ...]]) -
 
 def build_scope(kb: KnowledgeBase, examples: dict[str, tuple[str, ...]]) -> ScopeModel | None:
     """The pack's out-of-scope model (bot.matching.scope), fitted once per version of what it learns from;
-    None when the pack has no example questions or there are no off-topic ones to learn from."""
-    inside = in_scope_examples(kb, examples)
-    outside = out_of_scope_examples(kb)
-    if not examples or not outside:
+    None when the pack has no example questions or there are no off-topic ones to learn from. The key is
+    the files' bytes, so a warm start reads no off-topic file."""
+    files = offtopic_files(kb)
+    if not examples or not files:
         return None
-    key = fingerprint([SOURCE_FINGERPRINT, normalize(kb.speech), *inside, "\0", *outside])
-    return cached("scope", key, lambda: fit_scope(inside, outside, normalize(kb.speech)), scope=kb.pack.id)
+    names = [name for entry in kb.entries for name in entry.names]
+    asked = [q for questions in examples.values() for q in questions]
+    key = fingerprint([SOURCE_FINGERPRINT, kb.speech, *names, "\0", *asked, *(p.read_bytes() for p in files)])
+
+    def fit() -> ScopeModel | None:
+        outside = out_of_scope_examples(kb)
+        if not outside:
+            return None
+        return fit_scope(in_scope_examples(kb, examples), outside, normalize(kb.speech))
+
+    return cached("scope", key, fit, scope=kb.pack.id)
 
 
 def load_offtopic(path: Path | str) -> tuple[list[str], dict[str, list[str]]]:
