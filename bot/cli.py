@@ -114,6 +114,13 @@ def expected_ok(kb: KnowledgeBase) -> bool:
             )
     total = len(answers) + len(unstated) + len(declines)
     print(f"expected answers: {total - len(misses)} of {total} ({path.name})")
+    if matcher.scope is not None:
+        r = matcher.scope.report
+        print(
+            f"out of scope: threshold {r['threshold']:.2f} by cross-validation over {r['in_scope']} in-scope and "
+            f"{r['out_of_scope']} off-topic questions; held out, it declines {r['in_scope_declined']:.1%} "
+            f"of in-scope and {r['out_of_scope_declined']:.0%} of off-topic ones"
+        )
     for miss in misses:
         print(f"  {miss}", file=sys.stderr)
     return not misses

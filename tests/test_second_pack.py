@@ -133,6 +133,8 @@ def test_kb_check_passes_and_kb_list_lists_every_entry(tmp_path: Path, kb: Knowl
     checked = run_bot(tmp_path, "kb", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith(f"knowledge base OK: {len(kb)} entries")
+    # The out-of-scope model is fitted on this pack's own examples too, with its own threshold.
+    assert re.search(r"out of scope: threshold 0\.\d\d by cross-validation over \d+ in-scope", checked.stdout)
     listed = run_bot(tmp_path, "kb", "list")
     assert listed.returncode == 0, listed.stderr
     rows = [line.split(maxsplit=2) for line in listed.stdout.splitlines()]
