@@ -151,7 +151,7 @@ def _foreign_words(service: Service, question: str) -> list[str]:
     """Words of the question the speech never uses, not even as a known synonym or a sound-alike (红烧肉,
     地点): a question about something else, never to be read as a follow-up of the topic."""
     lexicon, speech = service.matcher.index.lexicon, service.kb.speech
-    roles = {name for role in service.roles for name in role.asked}  # 支部书记: a role the genre knows
+    roles = service.role_words  # 支部书记: a role the genre knows
     words = [
         w for w in lexicon.tokens(normalize(question)) if len(w) >= 2 and w in question and w not in roles
     ]

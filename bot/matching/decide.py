@@ -116,9 +116,8 @@ class Candidates:
     described: Mapping[str, float] = field(default_factory=dict)
     shown: Sequence[int] = ()  # what an answer shows, when not the best alone (two entries compared)
     lacking: str | None = None  # what the question asks that the shown entries do not give (unstated's kind)
-    out_of_scope: bool = (
-        False  # the scope model (bot.matching.scope) reads the question as not about the speech
-    )
+    # The scope model (bot.matching.scope) reads the question as not about the speech.
+    out_of_scope: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,8 @@ def pairs(text: str) -> set[str]:
 
 
 def support(text: str, speech_pairs: frozenset[str]) -> np.ndarray:
-    """Dense features: the share of the question's pairs the speech writes, their count held, and its length."""
+    """Dense features: the share of the question's pairs that the speech writes, and (log) how many it writes,
+    how many the question has, how many the speech does not write."""
     own = pairs(text)
     held = len(own & speech_pairs)
     share = held / len(own) if own else 0.0
@@ -103,22 +104,17 @@ def fit_scope(in_scope: Sequence[str], out_of_scope: Sequence[str], speech: str)
             lowercase=False,
         )
 
+    def fitted(batch: Sequence[str], y: np.ndarray) -> tuple[TfidfVectorizer, LogisticRegression]:
+        grams = vectorizer()
+        model = LogisticRegression(C=REGULARISATION, max_iter=3000).fit(features(batch, grams, fit=True), y)
+        return grams, model
+
     # Cross-validated probabilities: each example scored by a model that never saw it (vectorizer included).
-    class _Fold:
-        def __init__(self) -> None:
-            self.vectorizer = vectorizer()
-            self.model = LogisticRegression(C=REGULARISATION, max_iter=3000)
-
-        def fit(self, batch, y):
-            self.model.fit(features(list(batch), self.vectorizer, fit=True), y)
-            return self
-
     held_out = np.zeros(len(texts))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0)
     for train, test in folds.split(texts, labels):
-        fold = _Fold().fit([texts[i] for i in train], labels[train])
-        batch = [texts[i] for i in test]
-        held_out[test] = fold.model.predict_proba(features(batch, fold.vectorizer))[:, 1]
+        grams, model = fitted([texts[i] for i in train], labels[train])
+        held_out[test] = model.predict_proba(features([texts[i] for i in test], grams))[:, 1]
     inside = np.sort(held_out[labels == 0])
     allowed = math.floor(IN_SCOPE_LOSS * len(inside))
     # The threshold sits just above the in-scope examples that may be lost: at most `allowed` score above it.
@@ -127,25 +123,22 @@ def fit_scope(in_scope: Sequence[str], out_of_scope: Sequence[str], speech: str)
     caught = float(np.mean(held_out[labels == 1] >= threshold)) if len(out_of_scope) else 0.0
     lost = float(np.mean(inside >= threshold)) if len(inside) else 0.0
 
-    final = _Fold().fit(texts, labels)
-    vocabulary = final.vectorizer.vocabulary_
-    coefficients = final.model.coef_[0]
-    grams = len(vocabulary)
+    grams, model = fitted(texts, labels)
+    coefficients = model.coef_[0]
+    size = len(grams.vocabulary_)
     return ScopeModel(
-        columns=dict(vocabulary),
-        idf=final.vectorizer.idf_.copy(),
-        gram_weights=coefficients[:grams].copy(),
-        support_weights=coefficients[grams:].copy(),
-        bias=float(final.model.intercept_[0]),
+        columns=dict(grams.vocabulary_),
+        idf=grams.idf_.copy(),
+        gram_weights=coefficients[:size].copy(),
+        support_weights=coefficients[size:].copy(),
+        bias=float(model.intercept_[0]),
         speech_pairs=speech_pairs,
         threshold=threshold,
-        report=dict(
-            {
-                "in_scope": len(in_scope),
-                "out_of_scope": len(out_of_scope),
-                "threshold": threshold,
-                "in_scope_declined": lost,
-                "out_of_scope_declined": caught,
-            }
-        ),
+        report={
+            "in_scope": len(in_scope),
+            "out_of_scope": len(out_of_scope),
+            "threshold": threshold,
+            "in_scope_declined": lost,
+            "out_of_scope_declined": caught,
+        },
     )
