@@ -23,7 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.matching.language import CHINESE_DIGITS
+from bot.matching.unstated import ANSWER_KINDS
+from bot.nearby import asked_kinds, nearby, runs
 from bot.normalize import normalize
+from bot.outline import WHERE_SEPARATOR, Hit
 from bot.present.model import Reply
 from bot.present.replies import entry_reply
 from bot.service import ASKS_SOMETHING, Answered, Service
@@ -33,9 +36,9 @@ SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no en
 
 NUMERAL = "一二三四五六七八九十"
 ORDINAL = re.compile(
-    rf"(?:第(?P<n>[{NUMERAL}])(?:个|条|点|项|部分|方面|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
-    rf"|(?P<m>[{NUMERAL}])(?:要|是)(?!求|务|事|点|否|不是)"
-    r"|(?P<last>最后(?:一)?(?:个|条|点|项|部分|方面)|最后(?=[呢吗？?]|$)))"
+    rf"(?:第(?P<n>[{NUMERAL}])(?:个?(?P<level>部分|方面)|个|条|点|项|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
+    rf"|(?P<m>[{NUMERAL}])(?P<mark>要|是)(?!求|务|事|点|否|不是)"
+    r"|(?P<last>最后(?:一)?(?:个?(?P<lastlevel>部分|方面)|个|条|点|项)|最后(?=[呢吗？?]|$)))"
 )
 MORE = re.compile(
     r"^(?:那|那么|嗯|哦)?(?:还有呢|还有吗|还有什么|还有啥|还有别的|还有其他|然后呢|接着呢|下一[个条点项]|再往下|其他的呢|其余的呢|别的呢)"
@@ -55,6 +58,10 @@ FOLLOW_WORDS = re.compile(
     r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面"
 )
 TOPIC_LETTERS = 3
+# A follow-up about the part just shown as a whole (这部分讲了几点, 这段话出自哪里): read over that part.
+SCOPE = re.compile(r"这一?(?:部分|段|块|节|方面)|本部分|该部分|这部分")
+LIST_MARK = re.compile(rf"^(?:[（(][{NUMERAL}]+[）)]|[{NUMERAL}]+[、是要]|第[{NUMERAL}]+[，、]?|\d+[.、])")
+HEAD_LETTERS = 6  # an item counts as listed in an answer when its title's first letters stand there
 NEW_TOPIC = re.compile(
     r"^(?:另外|另一个问题|再问一下|再问个|换个问题|换个话题|还有个问题|还有一个问题|我还想问)"
 )
@@ -74,6 +81,7 @@ class Context:
     entry_id: str
     topic: str  # the question that last set the topic (a follow-up keeps it)
     at: datetime
+    from_list: str = ""  # the list the entry was picked from (第二个, 下一条): a bare ordinal goes on in it
 
     def fresh(self, now: datetime) -> bool:
         return now - self.at <= FORGET_AFTER
@@ -93,14 +101,14 @@ def follow(
     short = len(typed) <= SHORT_FOLLOW_UP
     item = _ordinal_item(service, typed, context, named)
     if item is not None:
-        return _shown(service, question, item, now)
+        return _picked(service, question, item, now)
     listed = _listed_item(service, typed, context, named)
     if listed is not None:
         return Answered(question, listed), Context(context.entry_id, context.topic, now)
     if MORE.search(typed) and short:
         following = _next_of(service, context.entry_id)
         if following is not None:
-            return _shown(service, question, following, now)
+            return _picked(service, question, service.matcher.index.index_of[following], now)
     leaning = short and (not named or LEANING.search(typed) is not None) and not NEW_TOPIC.search(typed)
     # A message that names an entry and is answered alone stands alone, unless it points back (这个, 其中).
     # So does one the matcher answers with confidence alone (a topic named in other words: 配偶, 党总支).
@@ -112,7 +120,18 @@ def follow(
         return alone, _context_of(alone, question, context, now)  # it asks what the speech does not give
     if alone.answered and (not leaning or alone.entry_id in named or stands_alone):
         return alone, _context_of(alone, question, None, now)
-    if (leaning or ASKING.search(typed)) and not _foreign_words(service, question):
+    foreign = _foreign_words(service, question)
+    asks = (
+        leaning
+        or ASKING.search(typed) is not None
+        or bool(asked_kinds(typed))
+        or SCOPE.search(typed) is not None
+    )
+    if asks and not stands_alone and _asks_of_it(service, typed, foreign):
+        near = _nearby_reply(service, typed, context)
+        if near is not None:
+            return Answered(question, near), Context(context.entry_id, context.topic, now)
+    if (leaning or ASKING.search(typed)) and not foreign:
         for topic in _topics(service, context):
             joined = service.ask(f"{topic} {question}")
             if not joined.answered:
@@ -136,6 +155,65 @@ def follow(
             # 用它是为了干啥, 要搞啥活动: asked of what was just shown, which nothing else answered.
             return _shown(service, question, context.entry_id, now)
     return alone, _context_of(alone, question, context if not alone.answered else None, now)
+
+
+def _asks_of_it(service: Service, typed: str, foreign: list[str]) -> bool:
+    """Whether a follow-up asks something of what was shown (能举个例子吗, 这话是冲着什么说的), not of something
+    else (红烧肉怎么做): its words the speech never uses are only the words of the asking, or it points back,
+    or it also names something the speech speaks of."""
+    if any(word in typed for word in service.role_words):
+        return False  # 那党员呢: what the speech asks of that role (the role digest), not the sentences here
+    if any(asks.search(normalize(typed)) for asks, _, _ in ANSWER_KINDS):
+        return False  # 哪天截止, 站长叫什么: a fact no sentence near it gives
+    rest = [w for w in foreign if not any(kind.question.search(w) for kind in asked_kinds(w))]
+    return not rest or POINTING.search(typed) is not None or bool(_speech_words(service, typed))
+
+
+def _nearby_reply(service: Service, typed: str, context: Context) -> Reply | None:
+    """The speech's sentences next to what was just shown that answer a follow-up (why, an example, who, what
+    for), with where they stand; None when the follow-up asks no such thing or no sentence reads like it."""
+    if not asked_kinds(typed) and not SCOPE.search(typed):
+        return None
+    entry = service.kb[context.entry_id]
+    anchors = [at for quote in entry.quotes if (at := service.kb.locate(quote)) >= 0]
+    anchors = [at for at in anchors if service.index.where(at) == entry.where] or anchors  # where it stands
+    # What the topic's question named (“三个聚焦” when the part holding it was shown): its quotes within the entry's place.
+    for other in service.named_in(normalize(context.topic)):
+        for quote in service.kb[other].quotes if other != entry.id else ():
+            at = service.kb.locate(quote)
+            if at >= 0 and service.index.where(at).startswith(entry.where):
+                anchors.append(at)
+    region = _part_of(service, entry.where) if SCOPE.search(typed) else None
+    rest = typed
+    for pattern in (POINTING, FOLLOW_WORDS):
+        rest = pattern.sub("", rest)
+    shown = runs(normalize(entry.answer + "".join(entry.quotes)))
+    found = nearby(
+        service.sentences,
+        service.sentence_runs,
+        service.kb.speech,
+        anchors,
+        typed,
+        runs(normalize(rest)),
+        shown,
+        region,
+    )
+    if not found:
+        return None
+    text = dict(service.sentences)
+    hits = tuple(Hit(at, "", text[at].strip(), "", service.index.where(at)) for at in found)
+    return Reply("digest", hits=hits, lead=f"关于“{entry.title}”，讲话在那里还说：")
+
+
+def _part_of(service: Service, where: str) -> tuple[int, int] | None:
+    """Where the part of the speech a `where` path begins with starts and ends (its top-level section)."""
+    top = where.split(WHERE_SEPARATOR)[0]
+    starts = [(start, w) for start, w in zip(service.index.starts, service.index.wheres, strict=True)]
+    inside = [start for start, w in starts if w.split(WHERE_SEPARATOR)[0] == top]
+    if not inside:
+        return None
+    after = [start for start, w in starts if start > max(inside) and w.split(WHERE_SEPARATOR)[0] != top]
+    return min(inside), min(after, default=len(service.kb.speech))
 
 
 def _names_a_topic(typed: str) -> bool:
@@ -189,35 +267,80 @@ def _context_of(answered: Answered, question: str, before: Context | None, now: 
     return Context(answered.entry_id, topic, now)
 
 
-def _shown(service: Service, question: str, entry_id: str, now: datetime) -> tuple[Answered, Context]:
+def _shown(
+    service: Service, question: str, entry_id: str, now: datetime, from_list: str = ""
+) -> tuple[Answered, Context]:
     """An entry the context points to (an item, the next one, the same again): its title is the topic now."""
     entry = service.kb[entry_id]
-    return Answered(question, entry_reply(entry, service.kb)), Context(entry_id, entry.title, now)
+    return Answered(question, entry_reply(entry, service.kb)), Context(entry_id, entry.title, now, from_list)
 
 
-def _ordinal_item(service: Service, normalized: str, context: Context, named: list[str]) -> str | None:
+def _picked(service: Service, question: str, item: int, now: datetime) -> tuple[Answered, Context]:
+    """An item picked from a list (by its ordinal, or as the next one): the list is remembered with it."""
+    lists, entries = service.matcher.lists, service.kb.entries
+    parent = lists.parent(item)
+    return _shown(service, question, entries[item].id, now, entries[parent].id if parent is not None else "")
+
+
+def _standing(service: Service, entry_id: str) -> int:
+    """The entry's place among the lists: itself when it is a list or an item of one, else the section it
+    stands in (a fact quoted from 一要… reads 二要 as that section's sibling)."""
+    lists, index_of = service.matcher.lists, service.matcher.index.index_of
+    at = index_of[entry_id]
+    if lists.parent(at) is not None or lists.items(at):
+        return at
+    section = service.section_at.get(service.kb[entry_id].where)
+    return index_of[section] if section is not None else at
+
+
+def _displays(service: Service, entry_id: str, items: list[int]) -> bool:
+    """Whether the entry's answer lists these items (most of their titles' first words stand in it)."""
+    shown = normalize(service.kb[entry_id].answer)
+    heads = [normalize(LIST_MARK.sub("", service.kb.entries[i].title))[:HEAD_LETTERS] for i in items]
+    return sum(1 for head in heads if head and head in shown) * 2 >= len(heads)
+
+
+def _ordinal_item(service: Service, typed: str, context: Context, named: list[str]) -> int | None:
     """第N个 / 最后一条 / N要 of the list just shown (or of the list the shown entry is an item of), unless the
     question names a topic of its own (then the matcher reads its ordinal)."""
-    found = ORDINAL.search(normalized)
-    if found is None:
+    found = ORDINAL.search(typed)
+    if found is None or (not named and _names_a_topic(typed[: found.start()] + typed[found.end() :])):
         return None
-    lists, entries = service.matcher.lists, service.kb.entries
-    shown = service.matcher.index.index_of[context.entry_id]
-    # An item's siblings first (第二条 … 第三条), then its own items (a part's points).
-    parents = ([p] if (p := lists.parent(shown)) is not None else []) + [shown]
-    related = {entries[i].id for parent in parents for i in [parent, *lists.items(parent)]}
+    lists, entries, index_of = service.matcher.lists, service.kb.entries, service.matcher.index.index_of
+    marker = found.group("mark")
+    at = index_of[context.entry_id]
+    if not (lists.parent(at) is not None or lists.items(at)):
+        if not marker:  # a term's own list (lists.yaml) is read by _listed_item; 二要 is of its section
+            return None
+        at = _standing(service, context.entry_id)
+    own, parent = lists.items(at), lists.parent(at)
+    rows = [lists.items(index_of[context.from_list])] if context.from_list in index_of else []
+    # The list the reply just showed first: its own items when its answer lists them, else its siblings.
+    rows += [own] if own and _displays(service, context.entry_id, own) else []
+    rows += [lists.items(parent)] if parent is not None else []
+    rows += [own] if own else []
+    rows = [row for n, row in enumerate(rows) if row and row not in rows[:n]]
+    level = found.group("level") or found.group("lastlevel")
+    if marker:  # 二要, 三是: the list whose items are numbered so
+        rows.sort(key=lambda row: not all(entries[i].title[1:2] == marker for i in row))
+    elif level:  # 最后一个方面: the list whose entry calls its items so
+        rows.sort(key=lambda row: level not in _owner_title(service, row))
+    related = {entries[i].id for row in rows for i in row} | {context.entry_id, entries[at].id}
+    related |= {entries[p].id for row in rows if (p := lists.parent(row[0])) is not None}
     if any(entry_id not in related for entry_id in named):
         return None
-    for parent in parents:
-        items = lists.items(parent)
-        if not items:
-            continue
+    for items in rows:
         if found.group("last"):
-            return entries[items[-1]].id
+            return items[-1]
         n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
         if 1 <= n <= len(items):
-            return entries[items[n - 1]].id
+            return items[n - 1]
     return None
+
+
+def _owner_title(service: Service, row: list[int]) -> str:
+    parent = service.matcher.lists.parent(row[0])
+    return service.kb.entries[parent].title if parent is not None else ""
 
 
 def _listed_item(service: Service, typed: str, context: Context, named: list[str]) -> Reply | None:
@@ -232,9 +355,14 @@ def _listed_item(service: Service, typed: str, context: Context, named: list[str
 
 
 def _next_of(service: Service, entry_id: str) -> str | None:
-    """The next item of the entry's list, else the next part at its level of the outline."""
-    lists, index_of = service.matcher.lists, service.matcher.index.index_of
-    at = index_of[entry_id]
+    """The next item of the entry's list, else the next part at its level of the outline; after a term or a
+    fact, the section it stands in (还有什么现象: more of what the speech says there)."""
+    lists = service.matcher.lists
+    at = service.matcher.index.index_of[entry_id]
+    if not (lists.parent(at) is not None or lists.items(at)):  # a term or fact: the section around it
+        section = service.section_at.get(service.kb[entry_id].where)
+        if section is not None and section != entry_id:
+            return section
     parent = lists.parent(at)
     if parent is not None:
         items = lists.items(parent)

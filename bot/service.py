@@ -26,6 +26,7 @@ from bot.knowledge import (
     shared_file,
 )
 from bot.matching import Match, Matcher, build_matcher
+from bot.nearby import runs
 from bot.normalize import normalize
 from bot.outline import Hit, Outline, SpeechIndex, build_outline, find_word
 from bot.present.model import Card, Choice, Reply
@@ -56,6 +57,7 @@ ABOUT_THE_BOT = re.compile(
 )
 WHO_SPOKE = re.compile(
     r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)(?:是谁|叫什么)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
+    r"|^(?:这篇|这次)?讲话的是谁"
 )
 # A claim to check: "讲话是不是说过…", "…对吧", "我记得…是这样吗".
 CLAIM = re.compile(
@@ -78,12 +80,6 @@ RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of t
 
 if TYPE_CHECKING:  # the quiz loads when first used: `ask` starts faster without it
     from bot.quiz import Question
-
-
-def _runs(text: str) -> set[str]:
-    """The two-character runs of a text's letters and digits (punctuation and spaces left out)."""
-    letters = "".join(c for c in text if c.isalnum())
-    return {letters[i : i + 2] for i in range(len(letters) - 1)}
 
 
 def _spread(hits: tuple[Hit, ...], limit: int) -> list[Hit]:
@@ -257,7 +253,7 @@ class Service:
     @cached_property
     def sentence_runs(self) -> Mapping[int, set[str]]:
         """Each sentence's two-character runs, by where it starts: read once, for claims and ranking."""
-        return MappingProxyType({start: _runs(normalize(sentence)) for start, sentence in self.sentences})
+        return MappingProxyType({start: runs(normalize(sentence)) for start, sentence in self.sentences})
 
     @cached_property
     def speech_lists(self) -> Mapping[str, tuple[str, tuple[tuple[int, str], ...]]]:
@@ -288,6 +284,11 @@ class Service:
         )
         hit = Hit(start, "", text, "", self.index.where(start))
         return Reply("item", lead=f"{label}的{place}是：", hits=(hit,))
+
+    @cached_property
+    def section_at(self) -> Mapping[str, str]:
+        """Each section by its `where` path: the section an entry with that path stands in."""
+        return MappingProxyType({e.where: e.id for e in self.kb.entries if e.kind == "section"})
 
     @cached_property
     def role_words(self) -> frozenset[str]:
@@ -346,7 +347,7 @@ class Service:
         """A claim about the speech, checked against the sentence it retells: that sentence first (said to
         differ when a number of the claim is not in it), then the entry that answers, if any."""
         said = CLAIM.sub("", question)
-        wanted = _runs(normalize(said))
+        wanted = runs(normalize(said))
         if len(wanted) < 4:
             return None
         best, best_share = None, 0.0
@@ -377,7 +378,7 @@ class Service:
         for word in role.asked:
             rest = rest.replace(word, "")
         hits = self.passages(
-            role.speech, ROLE_PASSAGES, duty=not topic, not_within=role.not_within, relevant=_runs(rest)
+            role.speech, ROLE_PASSAGES, duty=not topic, not_within=role.not_within, relevant=runs(rest)
         )
         if not hits:
             return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -253,5 +254,87 @@ def test_a_role_named_after_a_topic_gets_what_the_speech_says_of_that_role_there
 def test_a_question_pointing_at_what_was_shown_shows_it_again_when_nothing_else_answers(pack: Path) -> None:
     service = service_of(pack)
     _, items = a_list(service)
-    answered, _ = follow(service, "用它是为了干啥", Context(items[0], service.kb[items[0]].title, NOW), NOW)
-    assert answered.answered and items[0] in (*answered.reply.entry_ids, answered.entry_id)
+    answered, after = follow(
+        service, "用它是为了干啥", Context(items[0], service.kb[items[0]].title, NOW), NOW
+    )
+    assert answered.answered
+    # The entry again, or the sentences next to its quote that read like a purpose, where it stands.
+    shown_again = items[0] in (*answered.reply.entry_ids, answered.entry_id)
+    next_to_it = answered.reply.hits and all(
+        h.where == service.kb[items[0]].where for h in answered.reply.hits
+    )
+    assert shown_again or next_to_it
+    assert after is not None and after.entry_id == items[0]  # the topic stays
+
+
+def a_list_of_lists(service: Service) -> tuple[str, list[str], str, list[str]]:  # or skip
+    """A list whose items are lists in turn, its items, its first item that has items, and those items."""
+    lists, entries = service.matcher.lists, service.kb.entries
+    for index, entry in enumerate(entries):
+        items = lists.items(index)
+        for item in items:
+            if len(lists.items(item)) >= 2:
+                own = [entries[i].id for i in lists.items(item)]
+                return entry.id, [entries[i].id for i in items], entries[item].id, own
+    pytest.skip("this pack has no list of lists")
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_bare_ordinal_goes_on_in_the_list_the_last_item_was_picked_from(pack: Path) -> None:
+    service = service_of(pack)
+    parent, items, _, _ = a_list_of_lists(service)
+    # 第一个 picks from the parent's list; 最后一个 is then the parent's last, not the first item's own last.
+    assert shown_after(service, parent, "第一个", "最后一个") == [items[0], items[-1]]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_an_ordinal_after_a_section_that_lists_its_points_is_one_of_those_points(pack: Path) -> None:
+    service = service_of(pack)
+    _, _, shown, points = a_list_of_lists(service)
+    answer = service.kb[shown].answer
+    if not all(service.kb[p].title[3:9] in answer for p in points[:2]):
+        pytest.skip("this pack's sections do not list their points in their answers")
+    assert shown_after(service, shown, "第二个") == [points[1]]
+
+
+def test_an_ordinal_numbered_like_the_sections_after_a_fact_is_a_sibling_of_the_section_it_stands_in() -> (
+    None
+):
+    service = service_of(resolve_pack(DEFAULT_DIR))
+    lists, entries, index_of = service.matcher.lists, service.kb.entries, service.matcher.index.index_of
+    for entry in entries:
+        section = service.section_at.get(entry.where)
+        at = index_of[entry.id]
+        if entry.kind == "section" or section is None or lists.parent(at) is not None or lists.items(at):
+            continue
+        parent = lists.parent(index_of[section])
+        if parent is None:
+            continue
+        siblings = lists.items(parent)
+        marker = entries[siblings[0]].title[1:2]
+        if len(siblings) >= 2 and marker in "要是" and all(entries[i].title[1:2] == marker for i in siblings):
+            asked = f"{NUMERALS[len(siblings) - 1]}{marker}呢"
+            assert shown_after(service, entry.id, asked) == [entries[siblings[-1]].id]
+            return
+    pytest.skip("no fact stands in a section numbered 一要/一是")
+
+
+def test_a_follow_up_asking_why_or_for_an_example_is_answered_from_the_sentences_next_to_the_quote() -> None:
+    from bot.nearby import nearby, runs
+
+    paragraphs = [
+        "开头说了别的事。",
+        "要把支部建设抓实抓细。有的支部书记只挂名不干事，比如一年开不了几次会。之所以这样，是因为责任没有压实。",
+        "另一段讲的是安全生产。有的单位比如食堂也要管。",
+    ]
+    speech = "\n".join(paragraphs)
+    sentences = [(speech.index(s), s) for p in paragraphs for s in re.findall(r"[^。]+。", p)]
+    at = {text[:4]: start for start, text in sentences}
+    table = {start: runs(text) for start, text in sentences}
+    shown = runs("要把支部建设抓实抓细。")
+    example = nearby(sentences, table, speech, [at["要把支部"]], "举个例子", set(), shown)
+    assert example[0] == at["有的支部"]  # the sentence with 有的/比如 right after the quote
+    assert at["有的单位"] not in example  # another paragraph: not what was shown
+    reason = nearby(sentences, table, speech, [at["有的支部"]], "为什么会这样", set(), set())
+    assert reason[0] == at["之所以这"]  # the sentence that reads like a reason, next to what was shown
+    assert nearby(sentences, table, speech, [at["要把支部"]], "好的", set(), shown) == ()  # asks nothing
