@@ -36,7 +36,7 @@ SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no en
 
 NUMERAL = "一二三四五六七八九十"
 ORDINAL = re.compile(
-    rf"(?:第(?P<n>[{NUMERAL}])(?:个?(?P<level>部分|方面)|个|条|点|项|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
+    rf"(?:(?P<back>倒数)?第(?P<n>[{NUMERAL}])(?:个?(?P<level>部分|方面)|(?P<small>小)?(?:个|条|点|项)|大(?:个|条|点|项)|是|种|大|(?=[呢吗啊呀？?，,。]|$))"
     rf"|(?P<m>[{NUMERAL}])(?P<mark>要|是)(?!求|务|事|点|否|不是)"
     r"|(?P<last>最后(?:一)?(?:个?(?P<lastlevel>部分|方面)|个|条|点|项)|最后(?=[呢吗？?]|$)))"
 )
@@ -58,6 +58,7 @@ FOLLOW_WORDS = re.compile(
     r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面"
 )
 TOPIC_LETTERS = 3
+MODAL = "要该得能会想"  # a word these begin is the speech's word after them (要学, 该抓)
 # A follow-up about the part just shown as a whole (这部分讲了几点, 这段话出自哪里): read over that part.
 SCOPE = re.compile(r"这一?(?:部分|段|块|节|方面)|本部分|该部分|这部分")
 LIST_MARK = re.compile(rf"^(?:[（(][{NUMERAL}]+[）)]|[{NUMERAL}]+[、是要]|第[{NUMERAL}]+[，、]?|\d+[.、])")
@@ -131,6 +132,10 @@ def follow(
         near = _nearby_reply(service, typed, context)
         if near is not None:
             return Answered(question, near), Context(context.entry_id, context.topic, now)
+    if leaning and not named and _within_shown(service, typed, context.entry_id):
+        return _shown(
+            service, question, context.entry_id, now
+        )  # 支部那条对应哪个: asked of a line just shown
     if (leaning or ASKING.search(typed)) and not foreign:
         for topic in _topics(service, context):
             joined = service.ask(f"{topic} {question}")
@@ -165,7 +170,11 @@ def _asks_of_it(service: Service, typed: str, foreign: list[str]) -> bool:
         return False  # 那党员呢: what the speech asks of that role (the role digest), not the sentences here
     if any(asks.search(normalize(typed)) for asks, _, _ in ANSWER_KINDS):
         return False  # 哪天截止, 站长叫什么: a fact no sentence near it gives
-    rest = [w for w in foreign if not any(kind.question.search(w) for kind in asked_kinds(w))]
+    rest = [
+        w
+        for w in foreign
+        if not asked_kinds(w) and not (w[0] in MODAL and w[1:] in service.kb.speech)  # 要学: 学
+    ]
     return not rest or POINTING.search(typed) is not None or bool(_speech_words(service, typed))
 
 
@@ -203,6 +212,17 @@ def _nearby_reply(service: Service, typed: str, context: Context) -> Reply | Non
     text = dict(service.sentences)
     hits = tuple(Hit(at, "", text[at].strip(), "", service.index.where(at)) for at in found)
     return Reply("digest", hits=hits, lead=f"关于“{entry.title}”，讲话在那里还说：")
+
+
+def _within_shown(service: Service, typed: str, entry_id: str) -> bool:
+    """Whether the message's own words (two letters or more, a follow-up's words taken out) all stand in the
+    answer just shown: it asks of a line of it."""
+    rest = typed
+    for pattern in (ASKING, AGAIN, MORE, POINTING, FOLLOW_WORDS):
+        rest = pattern.sub(" ", rest)
+    words = [w for w in service.matcher.index.lexicon.tokens(normalize(rest)) if len(w) >= 2]
+    shown = normalize(service.kb[entry_id].answer)
+    return bool(words) and all(w in shown for w in words)
 
 
 def _part_of(service: Service, where: str) -> tuple[int, int] | None:
@@ -314,13 +334,17 @@ def _ordinal_item(service: Service, typed: str, context: Context, named: list[st
             return None
         at = _standing(service, context.entry_id)
     own, parent = lists.items(at), lists.parent(at)
-    rows = [lists.items(index_of[context.from_list])] if context.from_list in index_of else []
+    picked_from = context.from_list in index_of and not found.group("small")  # 第二小点: the points below
+    rows = [lists.items(index_of[context.from_list])] if picked_from else []
     # The list the reply just showed first: its own items when its answer lists them, else its siblings.
     rows += [own] if own and _displays(service, context.entry_id, own) else []
     rows += [lists.items(parent)] if parent is not None else []
     rows += [own] if own else []
-    rows = [row for n, row in enumerate(rows) if row and row not in rows[:n]]
     level = found.group("level") or found.group("lastlevel")
+    above = parent
+    while level and above is not None and (above := lists.parent(above)) is not None:
+        rows.append(lists.items(above))  # 第一个方面 after a point of a part: the parts' list
+    rows = [row for n, row in enumerate(rows) if row and row not in rows[:n]]
     if marker:  # 二要, 三是: the list whose items are numbered so
         rows.sort(key=lambda row: not all(entries[i].title[1:2] == marker for i in row))
     elif level:  # 最后一个方面: the list whose entry calls its items so
@@ -329,13 +353,19 @@ def _ordinal_item(service: Service, typed: str, context: Context, named: list[st
     related |= {entries[p].id for row in rows if (p := lists.parent(row[0])) is not None}
     if any(entry_id not in related for entry_id in named):
         return None
+    n = _place(found)
     for items in rows:
-        if found.group("last"):
-            return items[-1]
-        n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
-        if 1 <= n <= len(items):
-            return items[n - 1]
+        if 1 <= abs(n) <= len(items):
+            return items[n - 1] if n > 0 else items[n]
     return None
+
+
+def _place(found: re.Match[str]) -> int:
+    """The place an ordinal names: 1 for 第一, -1 for 最后 or 倒数第一, -2 for 倒数第二; 0 for none."""
+    if found.group("last"):
+        return -1
+    n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
+    return -n if found.group("back") else n
 
 
 def _owner_title(service: Service, row: list[int]) -> str:
@@ -348,9 +378,13 @@ def _listed_item(service: Service, typed: str, context: Context, named: list[str
     found = ORDINAL.search(typed)
     if found is None or any(entry_id != context.entry_id for entry_id in named):
         return None
-    if found.group("last"):
-        return service.list_item(context.entry_id, -1)
-    n = CHINESE_DIGITS.get(found.group("n") or found.group("m") or "", 0)
+    n = _place(found)
+    rest = typed[: found.start()] + typed[found.end() :]
+    if n and _names_a_topic(rest):  # 第二个表率: the list the words name, if one list's name holds them
+        words = [w for w in service.matcher.index.lexicon.tokens(normalize(rest)) if len(w) >= 2]
+        naming = [e for e, (label, _) in service.speech_lists.items() if any(w in label for w in words)]
+        if context.entry_id not in naming and len(naming) == 1:
+            return service.list_item(naming[0], n)
     return service.list_item(context.entry_id, n) if n else None
 
 

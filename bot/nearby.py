@@ -35,49 +35,63 @@ class Asked:
     name: str
     question: re.Pattern[str]
     sentence: re.Pattern[str]
-    looks_back: bool  # a reason or a background stands mostly before what it explains
+    side: (
+        str  # where the answer stands: "any", "mostly before" (a reason), "before" or "after" (the next one)
+    )
 
 
-# Each kind: its name, how a question asks it, how a sentence that answers it reads, and whether it looks back.
+# Each kind: its name, how a question asks it, how a sentence that answers it reads, and where that stands.
 KINDS = (
     (
         "reason",
         r"为什么|为啥|为何|原因|依据|根据|背景|怎么来的|从何而来|出发点|针对",
         r"因为|由于|根据|按照|依据|针对|总结|指出|强调|提出|问题|不够|不足|原因|之所以|为了",
-        True,
+        "mostly before",
+    ),
+    (
+        "before",
+        r"前面|之前|前一句|上一句|前边|上文|再往前",
+        r"[^，。；]",
+        "before",
+    ),
+    (
+        "after",
+        r"后面|之后|接下来|下一句|后一句|后边|下文|接着",
+        r"[^，。；]",
+        "after",
     ),
     (
         "example",
         r"例子|举例|举个|比如|譬如|做法|措施|办法|形式|方式|手段|怎么做|怎么搞|怎么抓|如何做|程度|标准",
         r"有的|比如|例如|譬如|通过|开展|建立|组织|采取|加强|推进|落实|观看|参观|实行|推行|形式|做到|必须",
-        False,
+        "any",
     ),
     (
         "document",
         r"文件|文献|哪份|什么规定|哪个规定|什么意见|哪个意见|哪部|什么准则",
         r"《",
-        False,
+        "any",
     ),
     (
         "citation",
         r"引用|引了|哪句话|哪句|名言|原话",
         r"“|指出|强调|提出",
-        False,
+        "any",
     ),
     (
         "who",
         r"谁|哪些人|哪个部门|哪些部门|负责|牵头|主体",
         r"负责|牵头|履行|担负|责任|书记|班子|领导|成员|部门|科|党委|党组|支部|纪检",
-        False,
+        "any",
     ),
     (
         "purpose",
-        r"为了|目的|意义|作用|干啥|干嘛|用来|有什么用|达到|效果|目标",
+        r"为了|目的|意义|作用|干啥|干嘛|用来|有什么用|有啥用|什么用处|达到|效果|目标",
         r"为了|以|确保|推动|使|让|促进|达到|形成|实现|目的|作用|意义",
-        False,
+        "any",
     ),
 )
-ASKED = tuple(Asked(name, re.compile(q), re.compile(a), back) for name, q, a, back in KINDS)
+ASKED = tuple(Asked(name, re.compile(q), re.compile(a), side) for name, q, a, side in KINDS)
 
 
 def runs(text: str) -> set[str]:
@@ -113,6 +127,15 @@ def window(
     return found
 
 
+def _on_its_side(kind: Asked, start: int, first_anchor: int, last_anchor: int) -> bool:
+    """Whether a sentence stands where the kind's answer may: before the quotes, after them, or anywhere."""
+    if kind.side == "before":
+        return start < first_anchor
+    if kind.side == "after":
+        return start > last_anchor
+    return True
+
+
 def nearby(
     sentences: Sequence[tuple[int, str]],
     runs: Mapping[int, set[str]],
@@ -128,7 +151,7 @@ def nearby(
     `wanted` are the question's own runs (its small words taken out), `shown` the runs of the last reply.
     """
     kinds = asked_kinds(question)
-    first_anchor = min(anchors) if anchors else 0
+    first_anchor, last_anchor = (min(anchors), max(anchors)) if anchors else (0, 0)
     scored: list[tuple[float, int]] = []
     for i, distance in window(sentences, anchors, speech, region).items():
         start, sentence = sentences[i]
@@ -137,8 +160,12 @@ def nearby(
             continue
         score = float(len(wanted & own)) - DISTANCE_COST * distance
         for kind in kinds:
+            if not _on_its_side(kind, start, first_anchor, last_anchor):
+                continue
             if kind.sentence.search(sentence):
-                score += CUE_BONUS - (AFTER_COST if kind.looks_back and start > first_anchor else 0.0)
+                score += CUE_BONUS - (
+                    AFTER_COST if kind.side == "mostly before" and start > first_anchor else 0.0
+                )
                 break
         if len(own & shown) >= SHOWN_SHARE * len(own):
             score -= SHOWN_PENALTY

@@ -272,16 +272,16 @@ class Service:
         return MappingProxyType(by_entry)
 
     def list_item(self, entry_id: str, n: int) -> Reply | None:
-        """The N-th item (N = -1: the last) of the list an entry holds in lists.yaml, with where it stands."""
+        """The N-th item (N < 0: from the end, -1 the last) of the list an entry holds in lists.yaml, with where
+        it stands."""
         if entry_id not in self.speech_lists:
             return None
         label, items = self.speech_lists[entry_id]
-        if not (1 <= n <= len(items) or n == -1):
+        if not 1 <= abs(n) <= len(items):
             return None
-        start, text = items[n - 1] if n > 0 else items[-1]
-        place = (
-            f"第{'一二三四五六七八九十'[n - 1]}个" if 0 < n <= 10 else (f"第{n}个" if n > 0 else "最后一个")
-        )
+        start, text = items[n - 1] if n > 0 else items[n]
+        numeral = "一二三四五六七八九十"[abs(n) - 1] if abs(n) <= 10 else str(abs(n))
+        place = f"第{numeral}个" if n > 0 else ("最后一个" if n == -1 else f"倒数第{numeral}个")
         hit = Hit(start, "", text, "", self.index.where(start))
         return Reply("item", lead=f"{label}的{place}是：", hits=(hit,))
 

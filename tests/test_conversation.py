@@ -61,6 +61,7 @@ def test_an_item_is_asked_for_by_its_place_in_the_list_just_shown(pack: Path) ->
     assert shown_after(service, parent, "那第二条呢") == [items[1]]
     assert shown_after(service, parent, "第三个") == [items[2]]
     assert shown_after(service, parent, "最后一个呢") == [items[-1]]
+    assert shown_after(service, parent, "倒数第二个") == [items[-2]]
     # From an item, a place is among its siblings.
     assert shown_after(service, parent, "第二条", "第一个") == [items[1], items[0]]
 
@@ -338,3 +339,24 @@ def test_a_follow_up_asking_why_or_for_an_example_is_answered_from_the_sentences
     reason = nearby(sentences, table, speech, [at["有的支部"]], "为什么会这样", set(), set())
     assert reason[0] == at["之所以这"]  # the sentence that reads like a reason, next to what was shown
     assert nearby(sentences, table, speech, [at["要把支部"]], "好的", set(), shown) == ()  # asks nothing
+    anchor = [at["有的支部"]]
+    assert nearby(sentences, table, speech, anchor, "前面一句呢", set(), set())[0] == at["要把支部"]
+    assert nearby(sentences, table, speech, anchor, "接下来讲的什么", set(), set())[-1] == at["之所以这"]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_follow_up_whose_words_all_stand_in_the_answer_just_shown_shows_it_again(pack: Path) -> None:
+    service = service_of(pack)
+    parent, _ = a_list(service)
+    # A word of the list's answer, asked as X对应哪个, which alone the matcher does not answer.
+    answer = service.kb[parent].answer
+    words = service.matcher.index.lexicon.tokens(answer)
+    word = next(
+        w
+        for w in words
+        if len(w) == 2
+        and all("\u4e00" <= c <= "\u9fff" and c not in NUMERALS for c in w)
+        and not service.named_in(w)
+        and not service.ask(f"{w}对应哪个").answered
+    )
+    assert shown_after(service, parent, f"{word}对应哪个") == [parent]
