@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from bot.matching.language import CHINESE_DIGITS
 from bot.matching.unstated import ANSWER_KINDS
+from bot.navigate import pointed_phrase, step_asked
 from bot.nearby import asked_kinds, nearby, runs
 from bot.normalize import normalize
 from bot.outline import WHERE_SEPARATOR, Hit
@@ -58,6 +59,11 @@ FOLLOW_WORDS = re.compile(
     r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面"
 )
 TOPIC_LETTERS = 3
+# What the speech goes on to say after the part just shown (接下来讲了什么, 讲完问题之后说了啥).
+NEXT_PART = re.compile(
+    r"接下来(?:又)?讲(?:了|的)?(?:什么|啥)|后面(?:又)?讲(?:了|的)?(?:什么|啥)|(?:讲完|说完)[^，。？]{0,6}(?:接着|又|还)?(?:讲|说)了?(?:什么|啥)"
+    r"|接着(?:讲|说)了?(?:什么|啥)"
+)
 MODAL = "要该得能会想"  # a word these begin is the speech's word after them (要学, 该抓)
 # A follow-up about the part just shown as a whole (这部分讲了几点, 这段话出自哪里): read over that part.
 SCOPE = re.compile(r"这一?(?:部分|段|块|节|方面)|本部分|该部分|这部分")
@@ -83,6 +89,7 @@ class Context:
     topic: str  # the question that last set the topic (a follow-up keeps it)
     at: datetime
     from_list: str = ""  # the list the entry was picked from (第二个, 下一条): a bare ordinal goes on in it
+    sentence: int = -1  # where the sentence last read starts, when the reply was sentences (下一句 goes on)
 
     def fresh(self, now: datetime) -> bool:
         return now - self.at <= FORGET_AFTER
@@ -105,7 +112,14 @@ def follow(
         return _picked(service, question, item, now)
     listed = _listed_item(service, typed, context, named)
     if listed is not None:
-        return Answered(question, listed), Context(context.entry_id, context.topic, now)
+        return Answered(question, listed), _kept(context, listed, now)
+    stepped = _stepped(service, typed, context) if short else None
+    if stepped is not None:
+        return Answered(question, stepped), _kept(context, stepped, now)
+    if NEXT_PART.search(typed) and short:
+        following = _next_part(service, context.entry_id)
+        if following is not None:
+            return _shown(service, question, following, now)
     if MORE.search(typed) and short:
         following = _next_of(service, context.entry_id)
         if following is not None:
@@ -131,7 +145,7 @@ def follow(
     if asks and not stands_alone and _asks_of_it(service, typed, foreign):
         near = _nearby_reply(service, typed, context)
         if near is not None:
-            return Answered(question, near), Context(context.entry_id, context.topic, now)
+            return Answered(question, near), _kept(context, near, now)
     if leaning and not named and _within_shown(service, typed, context.entry_id):
         return _shown(
             service, question, context.entry_id, now
@@ -155,7 +169,7 @@ def follow(
         # 那支部书记呢: what the speech says of that role, in the topic's terms.
         role = service.role_digest(normalize(question), topic=normalize(_topics(service, context)[0]))
         if role is not None:
-            return Answered(question, role), Context(context.entry_id, context.topic, now)
+            return Answered(question, role), _kept(context, role, now)
         if POINTING.search(typed) or (ASKS_SOMETHING.search(typed) and _speech_words(service, question)):
             # 用它是为了干啥, 要搞啥活动: asked of what was just shown, which nothing else answered.
             return _shown(service, question, context.entry_id, now)
@@ -212,6 +226,39 @@ def _nearby_reply(service: Service, typed: str, context: Context) -> Reply | Non
     text = dict(service.sentences)
     hits = tuple(Hit(at, "", text[at].strip(), "", service.index.where(at)) for at in found)
     return Reply("digest", hits=hits, lead=f"关于“{entry.title}”，讲话在那里还说：")
+
+
+def _stepped(service: Service, typed: str, context: Context) -> Reply | None:
+    """下一句, 上一句, 前后文 (and 然后呢 after sentences): read on from the sentence last read, or from the
+    last quote of the entry shown; None when the message asks no step or points at a sentence of its own."""
+    step = step_asked(typed)
+    if step is None or not (step.move or step.around) or pointed_phrase(typed, service.kb.speech) is not None:
+        return None
+    if context.sentence < 0 and MORE.search(typed):
+        return None  # 然后呢 after a card: its list's next item (MORE)
+    cursor = context.sentence
+    if cursor < 0:
+        entry = service.kb[context.entry_id]
+        found = [at for quote in entry.quotes if (at := service.kb.locate(quote)) >= 0]
+        if not found:
+            return None
+        cursor = max(found) if step.move > 0 else min(found)
+    return service.stepped(service.sentence_index(cursor), step, "那句")
+
+
+def _next_part(service: Service, entry_id: str) -> str | None:
+    """接下来讲了什么: the section after the one the entry stands in (or after its parent, at the end)."""
+    section = (
+        entry_id
+        if service.kb[entry_id].kind == "section"
+        else service.section_at.get(service.kb[entry_id].where)
+    )
+    while section:
+        following = service.outline.neighbours(section)[1]
+        if following is not None:
+            return following
+        section = service.outline.parent.get(section, "")
+    return None
 
 
 def _within_shown(service: Service, typed: str, entry_id: str) -> bool:
@@ -282,9 +329,18 @@ def _topics(service: Service, context: Context) -> tuple[str, ...]:
 def _context_of(answered: Answered, question: str, before: Context | None, now: datetime) -> Context | None:
     """After an answer: its entry, with the question as topic (or the earlier topic, for a follow-up)."""
     if not answered.answered or answered.entry_id is None:
-        return replace(before, at=now) if before is not None else None
+        return _kept(before, answered.reply, now) if before is not None else None
     topic = before.topic if before is not None else question
-    return Context(answered.entry_id, topic, now)
+    return Context(answered.entry_id, topic, now, sentence=_last_sentence(answered.reply))
+
+
+def _kept(context: Context, reply: Reply, now: datetime) -> Context:
+    """The same topic after a reply of the speech's sentences: they are where 下一句 goes on from."""
+    return replace(context, at=now, from_list="", sentence=_last_sentence(reply))
+
+
+def _last_sentence(reply: Reply) -> int:
+    return reply.hits[-1].offset if reply.hits else -1
 
 
 def _shown(

@@ -7,6 +7,7 @@ The quiz itself (asking, scoring, the 错题本, the score) is `bot.study`, whic
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from bot.knowledge import (
     shared_file,
 )
 from bot.matching import Match, Matcher, build_matcher
+from bot.navigate import Step, find_sentence, pointed_phrase, read, step_asked
 from bot.nearby import runs
 from bot.normalize import normalize
 from bot.outline import Hit, Outline, SpeechIndex, build_outline, find_word
@@ -214,6 +216,9 @@ class Service:
             return Answered(question, Reply("about", lead=self.who_spoke()), replace(result, answered=False))
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):
             return Answered(question, Reply("answer", (self.overview(),), ()))
+        pointed = self.pointed(question)
+        if pointed is not None:
+            return Answered(question, pointed, result)
         claim = self.claim(question, result) if CLAIM.search(question) else None
         if claim is not None:
             return Answered(question, claim, result)
@@ -242,6 +247,40 @@ class Service:
         if narrowed.answered and (not result.answered or narrowed.score > result.score):
             return replace(narrowed, question=question)
         return result
+
+    # --- reading sentence by sentence ---------------------------------------------------------------------
+
+    def pointed(self, question: str) -> Reply | None:
+        """ "X那句前面一句是什么", "X那句的原话": the sentence a message points at by its words, stepped as
+        asked; None when it points at none, or at words no one sentence holds."""
+        phrase = pointed_phrase(question, self.kb.speech)
+        step = step_asked(question)
+        if phrase is None or step is None:
+            return None
+        index = find_sentence(self.sentences, phrase)
+        return None if index is None else self.stepped(index, step, f"“{phrase}”那句", phrase)
+
+    def stepped(self, index: int, step: Step, named: str, phrase: str = "") -> Reply | None:
+        """The sentences a step reads from the sentence at `index`, each with where it stands."""
+        found = read(self.sentences, index, step, phrase)
+        if not found:
+            return None
+        hits = tuple(self._sentence_hit(i) for i in found)
+        what = (
+            "前后文"
+            if step.around or len(found) > 1
+            else {-1: "的前一句", 1: "的后一句", 0: "的原文"}[step.move]
+        )
+        return Reply("digest", hits=hits, lead=f"讲话中{named}{what}：")
+
+    def sentence_index(self, offset: int) -> int:
+        """The index of the sentence an offset of the speech stands in."""
+        starts = [start for start, _ in self.sentences]
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    def _sentence_hit(self, index: int) -> Hit:
+        start, text = self.sentences[index]
+        return Hit(start, "", text.strip(), "", self.index.where(start))
 
     # --- digests: where the speech speaks of a word, or of a role ----------------------------------------
 
