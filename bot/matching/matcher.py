@@ -166,12 +166,9 @@ class Matcher:
             runners_up = tuple(self.entries[i].id for i in decision.suggestions)
             return Match(question, normalized, True, ids[0], decision.score, runners_up, ids, "answer")
         if decision.outcome == "unstated":
-            # The reply says first that the speech does not give it, then what the speech says of it. A thing
-            # the speech names without spelling out is answered so; a date, a time, a count or a procedure it
-            # never gives is not an answer (the fact asked for is not in the speech), though the reply is alike.
+            # The reply says first that the speech does not give it, then what the speech says of it. What is
+            # asked (the items of a slogan it only names, a date, a procedure) is not in the speech, so this is
+            # no answer, though the reply shows the context: people who label such questions agree.
             lacking = decision.lacking or "contents"
-            answered = lacking == "contents"
-            return Match(
-                question, normalized, answered, ids[0], decision.score, ids, ids, "unstated", lacking
-            )
+            return Match(question, normalized, False, ids[0], decision.score, ids, ids, "unstated", lacking)
         return Match(question, normalized, False, None, decision.score, ids, (), decision.outcome)
