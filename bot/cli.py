@@ -169,6 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     show = kb_commands.add_parser("show", help="print one entry as a user sees it")
     show.add_argument("id", help="entry id, e.g. term-si-mingque")
     show.set_defaults(handler=cmd_kb_show)
+    from bot.cli_draft import register_draft
+
+    register_draft(kb_commands)
 
     for register in _extra_commands():
         register(commands)

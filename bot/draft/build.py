@@ -1,0 +1,510 @@
+"""A whole pack drafted from a speech's text: entries, examples, lists, rules and pack.yaml, as plain data.
+
+Every answer is the speech's own sentences (trimmed at a sentence's end) and every quote is verbatim, so a
+drafted pack never says what the speech does not. Kinds of entry:
+
+* sections: the opening, each numbered heading (its points listed, or its text when it has none), an overview
+  of each top-level run, the paragraphs between runs, the closing;
+* terms: each phrase the speech puts in “…” (its sentences; the items when the speech spells them out; marked
+  `mention_only` when a numbered slogan's items are never given), and each document it names in 《…》;
+* facts: each actor the speech asks things of at a sentence's start (局党组要…, 各支部书记要…), its duties
+  gathered; and the paragraphs of a heading that has several, by their lead sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypinyin import lazy_pinyin
+
+from bot.draft.outline import NUMERALS, Heading, Outline, read_outline, title_of
+
+ANSWER_CHARS = 520  # a section's text is cut at the last sentence end before this
+QUOTE_CHARS = 160
+TERM_CHARS = 16  # a phrase in “…” longer than this is a citation, not a term
+MAX_TERM_PLACES = 3  # a term's answer: the first sentences that hold it
+LONG_ANSWER = 900
+WHERE_SEPARATOR = " › "
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+QUOTED = re.compile(r"“([^”\n]{2,40})”")
+DOCUMENT = re.compile(r"《([^》\n]{2,40})》")
+COUNTED = re.compile(rf"^(?P<n>[{NUMERALS}两])(?:个|项|大|种|条|点|方面)?")
+ANNOUNCES = re.compile(
+    r"[^，。；“”]{0,8}?(?:即|就是|包括|是指|指的是|分别是|主要是)[：:，,]?|[^，。；“”]{0,8}?[：:]"
+)
+PROBLEM_WORDS = re.compile(r"问题|不足|短板|差距|薄弱|不够|不到位|缺乏|欠缺")
+ACTOR = re.compile(
+    r"^(?:各|局|县|市|集团|公司)?[^，。；：、“”]{0,10}?"
+    r"(?:党组|党委|党支部|支部书记|书记|班子成员|班子|纪检监察组|纪检组|纪委|监察组|党总支|机关党委|组织人事科|人事科|"
+    r"办公室|科室|中心|学校|单位|部门|党员干部|领导干部|干部)"
+)
+DUTY = re.compile(r"^(?P<actor>.{2,16}?)(?:要|必须|务必|应当|负责)")
+COUNT_WORDS = {n: c for n, c in zip(range(1, 11), "一二三四五六七八九十", strict=True)}
+COUNTS = {c: n for n, c in COUNT_WORDS.items()} | {"两": 2}
+
+
+@dataclass
+class Draft:
+    """What `kb draft` writes: each file's data, and what it reports."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    lists: list[dict[str, Any]] = field(default_factory=list)
+    children: dict[str, str] = field(default_factory=dict)
+    pack: dict[str, Any] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)
+
+    def kinds(self) -> Counter[str]:
+        return Counter(e["kind"] for e in self.entries)
+
+
+def slug(text: str, taken: set[str], prefix: str) -> str:
+    """An ascii id from a phrase's pinyin (`prefix`-wu-ge-bi-you), unique among `taken`."""
+    letters = [re.sub(r"[^a-z0-9]", "", p.lower()) for p in lazy_pinyin(text)]
+    base = "-".join(p for p in letters if p)[:40].strip("-") or "x"
+    candidate, n = f"{prefix}-{base}", 2
+    while candidate in taken:
+        candidate, n = f"{prefix}-{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def sentences_of(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+
+
+def trimmed(text: str, limit: int = ANSWER_CHARS) -> str:
+    """The text up to the last sentence end before `limit` (whole when shorter)."""
+    if len(text) <= limit:
+        return text.strip()
+    cut = max(text.rfind(stop, 0, limit) for stop in "。！？；")
+    return text[: cut + 1 if cut > 0 else limit].strip()
+
+
+def _quote(text: str) -> str:
+    """A verbatim quote from a text: its first sentence, cut at a pause when long (still verbatim)."""
+    first = sentences_of(text)[0] if sentences_of(text) else text
+    if len(first) <= QUOTE_CHARS:
+        return first
+    cut = max(first.rfind(p, 0, QUOTE_CHARS) for p in "，；：、")
+    return first[: cut if cut > 10 else QUOTE_CHARS]
+
+
+def bare(title: str) -> str:
+    """A heading without its numbering (一、 （二） 三是 第四， 5.) and its stop."""
+    title = re.sub(
+        rf"^(?:[{NUMERALS}]{{1,2}}、|[（(][{NUMERALS}]{{1,2}}[）)]|第[{NUMERALS}]{{1,2}}(?:个方面是|个方面，|[，,、：:])|"
+        rf"[{NUMERALS}][是要]|\d{{1,2}}[.．、]\s*|首先[，,]|其次[，,]|再次[，,]|最后[，,])",
+        "",
+        title,
+    )
+    return title.strip("。；，： ")
+
+
+class _Builder:
+    def __init__(self, speech: str, outline: Outline) -> None:
+        self.speech = speech
+        self.outline = outline
+        self.draft = Draft()
+        self.ids: set[str] = set()
+        self.names: set[str] = set()
+
+    # --- entries ----------------------------------------------------------------------------------------
+
+    def add(self, entry: dict[str, Any], examples: list[str]) -> None:
+        quotes = [q for q in dict.fromkeys(entry["quotes"]) if q and q in self.speech]
+        if not quotes:
+            return
+        entry["quotes"] = quotes
+        aliases = []
+        for name in [entry["title"], *entry.get("aliases", [])]:
+            key = re.sub(r"[\s“”‘’\"'「」『』《》〈〉]+", "", name.lower())
+            if key in self.names:
+                if name == entry["title"]:
+                    return  # an entry of that name exists: the first one stands
+                continue
+            self.names.add(key)
+            if name != entry["title"]:
+                aliases.append(name)
+        if aliases:
+            entry["aliases"] = aliases
+        else:
+            entry.pop("aliases", None)
+        self.draft.entries.append(entry)
+        self.draft.examples[entry["id"]] = list(dict.fromkeys(q for q in examples if q))
+        if len(entry["answer"]) > LONG_ANSWER:
+            self.draft.review.append(f"{entry['id']}: a long answer ({len(entry['answer'])} characters)")
+
+    def sections(self) -> None:
+        outline = self.outline
+        if outline.opening:
+            text = "\n".join(p.text for p in outline.opening)
+            self.add(
+                {
+                    "id": "opening",
+                    "kind": "section",
+                    "title": f"开头：{bare(title_of(outline.opening[0].text))[:30]}",
+                    "aliases": ["讲话开头", "开头", "会议的主要任务"],
+                    "answer": trimmed(text),
+                    "quotes": [_quote(outline.opening[0].text)],
+                    "where": "开头",
+                },
+                ["讲话开头说了什么", "这次会议的主要任务是什么", "开这个会是为了什么", "今天开的是什么会"],
+            )
+        runs = self._top_runs()
+        for slug_, label, heads in runs:
+            self._overview(slug_, label, heads)
+            for n, head in enumerate(heads, 1):
+                self._section(head, f"{slug_}-{n}", [], label, n)
+        for k, paragraph in enumerate(outline.loose, 1):
+            title = bare(title_of(paragraph.text))
+            self.add(
+                {
+                    "id": f"para-{k}",
+                    "kind": "section",
+                    "title": title,
+                    "answer": trimmed(paragraph.text),
+                    "quotes": [_quote(paragraph.text)],
+                    "where": title,
+                },
+                [f"{title[:20]}是怎么说的", f"讲话怎么讲{title[:14]}"],
+            )
+        if outline.closing:
+            text = "\n".join(p.text for p in outline.closing)
+            self.add(
+                {
+                    "id": "closing",
+                    "kind": "section",
+                    "title": f"结尾：{bare(title_of(outline.closing[0].text))[:30]}",
+                    "aliases": ["讲话结尾", "结尾", "结束语"],
+                    "answer": trimmed(text),
+                    "quotes": [_quote(outline.closing[0].text)],
+                    "where": "结尾",
+                },
+                ["讲话最后号召什么", "结尾怎么说的", "讲话最后讲了什么"],
+            )
+
+    def _top_runs(self) -> list[tuple[str, str, list[Heading]]]:
+        """The top-level headings in runs (one style each), each with an id and what it is called."""
+        runs: list[list[Heading]] = []
+        for head in self.outline.headings:
+            if runs and runs[-1][-1].style == head.style and head.number != 1:
+                runs[-1].append(head)
+            else:
+                runs.append([head])
+        named: list[tuple[str, str, list[Heading]]] = []
+        for heads in runs:
+            problems = sum(1 for h in heads if PROBLEM_WORDS.search(h.title)) * 2 > len(heads)
+            base = "problem" if problems else "part"
+            slug_ = base if base not in self.ids else f"{base}{len(named) + 1}"
+            self.ids.add(slug_)
+            named.append((slug_, "问题" if problems else "部分", heads))
+        return named
+
+    def _overview(self, slug_: str, label: str, heads: list[Heading]) -> None:
+        count = COUNT_WORDS.get(len(heads), str(len(heads)))
+        intro = heads[0].intro
+        lines = "\n".join(f"{n}. {head.title}" for n, head in enumerate(heads, 1))
+        lead = f"讲话说：“{intro}”" if intro else f"讲话分{count}个{label}："
+        title = f"存在的{count}个问题（总览）" if label == "问题" else f"讲话的{count}个部分（总览）"
+        aliases = [f"{count}个{label}"] + (
+            [f"{count}个方面"] if label == "部分" else [f"{count}个方面的问题"]
+        )
+        self.add(
+            {
+                "id": slug_,
+                "kind": "section",
+                "title": title,
+                "aliases": aliases,
+                "answer": f"{lead}\n{lines}",
+                "quotes": ([intro] if intro else []) + [heads[0].title],
+                "where": title.removesuffix("（总览）"),
+            },
+            (
+                ["讲话指出了哪些问题", "存在哪些问题", "有哪几个方面的不足", "问题有几个"]
+                if label == "问题"
+                else [
+                    "讲话分几个部分",
+                    "讲了哪几个方面",
+                    "提了哪几点意见",
+                    "下一步有哪些要求",
+                    "主要讲了哪几块",
+                ]
+            ),
+        )
+        self.draft.children[slug_] = f"{slug_}-{{n}}"
+
+    def _section(self, head: Heading, entry_id: str, path: list[str], label: str, n: int) -> None:
+        self.ids.add(entry_id)
+        where = WHERE_SEPARATOR.join([*path, head.title])
+        text = self.speech[head.start : head.end].strip()
+        title = head.title
+        short = bare(title)
+        if head.children:
+            lead = self.speech[head.start : head.children[0].start].strip()
+            points = "\n".join(f"{k}. {child.title}" for k, child in enumerate(head.children, 1))
+            rest = sentences_of(lead)[1:]
+            answer = (
+                f"{title}。"
+                + ("".join(rest)[:200] if rest else "")
+                + f"\n共{len(head.children)}点：\n{points}"
+            )
+            quotes = [_quote(text)] + ([_quote("".join(rest))] if rest else [])
+        else:
+            answer = trimmed(text)
+            quotes = [_quote(text)] + [s for s in sentences_of(text)[1:3] if len(s) <= QUOTE_CHARS]
+        ordinal = COUNT_WORDS.get(n, str(n))
+        examples = [f"{short}讲了什么", f"讲话怎么说{short[:16]}", f"{short[:16]}具体要求是什么"]
+        if not path:
+            examples.append(f"第{ordinal}个{label}是什么")
+        self.add(
+            {
+                "id": entry_id,
+                "kind": "section",
+                "title": title if len(title) <= 40 else short[:40],
+                "aliases": [short] if short != title and len(short) >= 4 else [],
+                "answer": answer,
+                "quotes": quotes,
+                "where": where,
+            },
+            examples,
+        )
+        for k, child in enumerate(head.children, 1):
+            self._section(child, f"{entry_id}-{k}", [*path, head.title], "点", k)
+        if not head.children:
+            self._lead_paragraphs(head, entry_id, where)
+
+    def _lead_paragraphs(self, head: Heading, entry_id: str, where: str) -> None:
+        """A heading holding several paragraphs, each opening with a short sentence: one fact per paragraph."""
+        paragraphs = [p for p in self.outline.paragraphs if head.start < p.start < head.end]
+        for k, paragraph in enumerate(paragraphs, 1):
+            lead = title_of(paragraph.text)
+            if len(lead) > 24 or len(paragraph.text) < 40:
+                continue
+            self.add(
+                {
+                    "id": f"{entry_id}-p{k}",
+                    "kind": "fact",
+                    "title": lead,
+                    "answer": trimmed(paragraph.text),
+                    "quotes": [_quote(paragraph.text)],
+                    "where": where,
+                },
+                [f"{lead}是怎么说的", f"讲话怎么讲{lead}"],
+            )
+
+    # --- terms, documents, actors ------------------------------------------------------------------------
+
+    def terms(self) -> None:
+        seen: dict[str, list[int]] = {}
+        for match in QUOTED.finditer(self.speech):
+            phrase = match.group(1)
+            if len(phrase) <= TERM_CHARS and not re.search(r"[，。；：！？]", phrase):
+                seen.setdefault(phrase, []).append(match.start())
+        for phrase, places in seen.items():
+            self._term(phrase, places)
+        for match in DOCUMENT.finditer(self.speech):
+            name = match.group(1)
+            if any(e["title"] == f"《{name}》" for e in self.draft.entries):
+                continue
+            sentence = self._sentence_at(match.start())
+            self.add(
+                {
+                    "id": slug(name, self.ids, "doc"),
+                    "kind": "term",
+                    "title": f"《{name}》",
+                    "aliases": [name] if len(name) <= 30 else [],
+                    "answer": f"讲话提到《{name}》，没有讲它的具体内容。讲话原文：{sentence}",
+                    "quotes": [sentence],
+                    "where": self._where(match.start()),
+                    "mention_only": True,
+                },
+                [f"{name}是什么", f"讲话里提到的{name[:16]}讲了什么"],
+            )
+
+    def _term(self, phrase: str, places: list[int]) -> None:
+        items, evidence = next((found for at in places if (found := self._items(phrase, at))[0]), ([], ""))
+        counted = _counted_slogan(phrase)
+        sentences = list(dict.fromkeys(self._sentence_at(at) for at in places))[:MAX_TERM_PLACES]
+        where = self._where(places[0])
+        entry_id = slug(phrase, self.ids, "term")
+        examples = [f"{phrase}是什么", f"什么是{phrase}", f"{phrase}指什么", f"讲话怎么说{phrase}的"]
+        entry: dict[str, Any] = {"id": entry_id, "kind": "term", "title": f"“{phrase}”", "where": where}
+        entry["aliases"] = [phrase]
+        if items:
+            listed = "\n".join(f"{k}. {item}" for k, item in enumerate(items, 1))
+            entry["answer"] = f"讲话说：{evidence}\n“{phrase}”是：\n{listed}"
+            entry["quotes"] = [evidence]
+            examples += [f"{phrase}是哪几个", f"{phrase}包括哪些", f"{phrase}具体内容"]
+            sep = (
+                "；"
+                if "；".join(items) in self.speech
+                else ("、" if "、".join(items) in self.speech else "，")
+            )
+            if sep.join(items) in self.speech:
+                self.draft.lists.append(
+                    {
+                        "id": entry_id.removeprefix("term-"),
+                        "entry": entry_id,
+                        "label": f"“{phrase}”",
+                        "items": items,
+                        "sep": sep,
+                    }
+                )
+        else:
+            entry["answer"] = "讲话中说到它的地方：\n" + "\n".join(
+                f"{k}. {s}" for k, s in enumerate(sentences, 1)
+            )
+            entry["quotes"] = sentences[:2]
+            if counted:
+                entry["mention_only"] = True
+                entry["answer"] = f"讲话提到了“{phrase}”，但没有列出具体内容。" + entry["answer"]
+                self.draft.review.append(
+                    f"{entry_id}: “{phrase}” is named but never spelled out (mention_only)"
+                )
+        self.add(entry, examples)
+
+    def _items(self, phrase: str, at: int) -> tuple[list[str], str]:
+        """The items of a phrase the speech spells out right after it (“三个聚焦”即：A；B；C), and the words
+        that hold them; none when it does not."""
+        after = self.speech[at + len(phrase) + 2 : at + len(phrase) + 2 + 400]
+        sentence_end = min((i for i in (after.find("。"), after.find("\n")) if i >= 0), default=len(after))
+        span = after[:sentence_end]
+        announced = ANNOUNCES.match(span.lstrip("，, "))
+        if not announced:
+            return [], ""
+        body = span.lstrip("，, ")[announced.end() :]
+        counted = _counted_slogan(phrase)
+        want = COUNTS.get(counted.group("n"), 0) if counted else 0
+        for sep in ("；", "、", "，"):
+            parts = [p.strip() for p in body.split(sep) if p.strip()]
+            if len(parts) >= 2 and (not want or len(parts) == want):
+                start = at
+                end = at + len(phrase) + 2 + self.speech[at + len(phrase) + 2 :].find(body) + len(body)
+                return parts, self.speech[start - 1 : end + 1].strip("。\n") if start > 0 else body
+        return [], ""
+
+    def actors(self) -> None:
+        duties: dict[str, list[int]] = {}
+        for match in SENTENCE.finditer(self.speech):
+            text = match.group().strip()
+            found = DUTY.match(text)
+            if found and ACTOR.match(found.group("actor")):
+                actor = found.group("actor").strip("，、 ")
+                actor = re.sub(rf"^[{NUMERALS}][是要]|^\d+[.．、]\s*", "", actor)
+                if 2 <= len(actor) <= 12:
+                    duties.setdefault(actor, []).append(match.start() + match.group().index(text))
+        for actor, places in duties.items():
+            sentences = list(dict.fromkeys(self._sentence_at(at) for at in places))[:6]
+            self.add(
+                {
+                    "id": slug(actor, self.ids, "actor"),
+                    "kind": "fact",
+                    "title": f"{actor}要做什么",
+                    "aliases": [f"{actor}的责任", f"对{actor}的要求"],
+                    "answer": f"讲话对{actor}的要求：\n"
+                    + "\n".join(f"{k}. {s}" for k, s in enumerate(sentences, 1)),
+                    "quotes": sentences[:2],
+                    "where": self._where(places[0]),
+                },
+                [f"{actor}要做什么", f"对{actor}有什么要求", f"{actor}的职责是什么", f"{actor}该怎么干"],
+            )
+
+    # --- where things stand ------------------------------------------------------------------------------
+
+    def _sentence_at(self, offset: int) -> str:
+        for match in SENTENCE.finditer(self.speech):
+            if match.start() <= offset < match.end():
+                return match.group().strip()
+        return ""
+
+    def _where(self, offset: int) -> str:
+        best, depth = "开头", -1
+        for entry in self.draft.entries:
+            if entry["kind"] != "section" or entry["id"] in self.draft.children:
+                continue
+            start = self.speech.find(entry["quotes"][0])
+            if (
+                start <= offset
+                and start >= 0
+                and (start, entry["where"].count(WHERE_SEPARATOR)) > (depth, -1)
+            ):
+                best, depth = entry["where"], start
+        if self.outline.closing and offset >= self.outline.closing[0].start:
+            return "结尾"
+        return best
+
+
+def _counted_slogan(phrase: str) -> re.Match[str] | None:
+    """A slogan that counts its items (三个聚焦, 四风, 五个一; not 一把手, 两张皮, 两会): two or more with a
+    measure word, or three or more in a short phrase."""
+    found = COUNTED.match(phrase)
+    if found is None:
+        return None
+    n = COUNTS.get(found.group("n"), 0)
+    measured = found.end() > 1
+    return found if (n >= 2 and measured) or (n >= 3 and len(phrase) <= 5) else None
+
+
+def draft_pack(speech: str, title: str = "") -> Draft:
+    """The whole pack for a speech (deterministic: the same text gives the same pack)."""
+    outline = read_outline(speech)
+    builder = _Builder(speech, outline)
+    builder.sections()
+    builder.terms()
+    builder.actors()
+    draft = builder.draft
+    draft.review[:0] = list(outline.unsure)
+    draft.pack = pack_info(speech, outline, title)
+    for entry in draft.entries:
+        draft.examples.setdefault(entry["id"], [])
+    return draft
+
+
+def pack_info(speech: str, outline: Outline, title: str) -> dict[str, Any]:
+    """pack.yaml from the text: the meeting's name (the title line, or 召开…会 in the opening), its date, and
+    the body that speaks (the party organ the speech names most)."""
+    heading = " ".join(p.text for p in outline.title_lines)
+    meeting = ""
+    if found := re.search(r"在(?P<m>.{4,60}?(?:会议|例会|推进会|座谈会|大会|会))上的讲话", heading):
+        meeting = found.group("m")
+    opening = " ".join(p.text for p in outline.opening) or speech[:400]
+    if not meeting and (
+        found := re.search(
+            r"召开(?:的)?(?:是)?(?P<m>[^，。；]{4,60}?(?:会议|例会|推进会|座谈会|大会))", opening
+        )
+    ):
+        meeting = found.group("m")
+    meeting = title or meeting or "这次会议"
+    date = ""
+    if found := re.search(r"(?P<y>20\d\d)年(?P<mo>\d{1,2})月(?P<d>\d{1,2})日", heading):
+        date = f"{found['y']}-{int(found['mo']):02d}-{int(found['d']):02d}"
+    elif found := re.search(r"(?P<y>20\d\d)年(?:第)?(?P<q>[一二三四1-4])季度", meeting + opening):
+        quarter = "一二三四".index(found["q"]) + 1 if found["q"] in "一二三四" else int(found["q"])
+        date = f"{found['y']}-{quarter * 3:02d}"
+    elif found := re.search(r"(20\d\d)年", meeting + opening):
+        date = found.group(1)
+    bodies = Counter(
+        re.findall(r"(?:局|集团|公司|县|市|区|校|院)?(?:党组|党委)(?!织|书记|成员|班子|会议)", speech)
+    )
+    body = bodies.most_common(1)[0][0] if bodies else ""
+    if found := re.search(
+        r"(?P<body>[^\s、，]{0,12}?(?:党组|党委|党工委))书记", heading
+    ):  # the speaker's line
+        body = found.group("body")
+    info: dict[str, Any] = {"meeting": meeting, "short_title": meeting[:30]}
+    if date:
+        info["date"] = date
+    info["date_text"] = (
+        re.search(r"(20\d\d年\d{1,2}月\d{1,2}日)", heading).group(1)
+        if re.search(r"20\d\d年\d{1,2}月\d{1,2}日", heading)
+        else "讲话没有写具体日期"
+    )
+    if body:
+        info["body"] = body
+    if outline.closing:
+        info["closing_marker"] = re.match(r"(同志们|各位同志|各位领导)", outline.closing[0].text).group(1)
+    return info
