@@ -19,7 +19,8 @@ SHOWN = 2
 
 
 def main() -> None:
-    speech = open(sys.argv[1], encoding="utf-8").read()
+    with open(sys.argv[1], encoding="utf-8") as file:
+        speech = file.read()
     sentences = [s.strip() for s in re.findall(r"[^。！？；\n]+[。！？；]?", speech) if s.strip()]
     jieba.setLogLevel(60)
     docs = [[w for w in jieba.lcut(s) if w.strip()] for s in sentences]
@@ -32,7 +33,10 @@ def main() -> None:
         for d in docs:
             tf = Counter(d)
             scores.append(
-                sum(idf.get(w, 0) * tf[w] * (K1 + 1) / (tf[w] + K1 * (1 - B + B * len(d) / average)) for w in words)
+                sum(
+                    idf.get(w, 0) * tf[w] * (K1 + 1) / (tf[w] + K1 * (1 - B + B * len(d) / average))
+                    for w in words
+                )
             )
         best = sorted(range(len(docs)), key=lambda i: -scores[i])[:SHOWN]
         answer = "\n".join(sentences[i] for i in sorted(best))

@@ -8,6 +8,7 @@ The quiz itself (asking, scoring, the 错题本, the score) is `bot.study`, whic
 from __future__ import annotations
 
 import bisect
+import math
 import random
 import re
 from collections.abc import Mapping
@@ -78,6 +79,9 @@ ASKING_CLAUSE = re.compile(r"(吗|呢|什么|啥|怎么|怎样|如何|哪|谁|�
 TELLING_CLAUSE = re.compile(
     r"^(我是|我们是|我在|我刚|刚从|我要|我打算|领导让|谢谢|麻烦|辛苦|请问一下|想问下|我想问)"
 )
+SEARCH_SHARE = 0.6  # a sentence found by search holds this share of the question's telling runs, by weight
+SEARCH_MIN_RUNS = 3
+SEARCH_SENTENCES = 2
 RANKED_FLOOR = 0.8  # inline mode lists entries scoring at least this share of the matcher's suggest threshold
 
 if TYPE_CHECKING:  # the quiz loads when first used: `ask` starts faster without it
@@ -223,7 +227,11 @@ class Service:
         if claim is not None:
             return Answered(question, claim, result)
         if not result.answered and result.outcome in ("suggest", "decline"):
-            digest = self.role_digest(result.normalized) or self.keyword_digest(question)
+            digest = (
+                self.role_digest(result.normalized)
+                or self.keyword_digest(question)
+                or self.sentence_search(question, result)
+            )
             if digest is not None:  # the entries the matcher found nearest are offered under it
                 near = tuple(Choice(i, self.kb[i].title) for i in result.suggestions[:3] if i in self.kb)
                 return Answered(question, replace(digest, choices=near), result)
@@ -247,6 +255,47 @@ class Service:
         if narrowed.answered and (not result.answered or narrowed.score > result.score):
             return replace(narrowed, question=question)
         return result
+
+    # --- the speech's sentences searched, when no entry answers ---------------------------------------------
+
+    @cached_property
+    def run_weights(self) -> Mapping[str, float]:
+        """How telling each two-character run of the speech is: the fewer sentences hold it, the more."""
+        counts: dict[str, int] = {}
+        for held in self.sentence_runs.values():
+            for run in held:
+                counts[run] = counts.get(run, 0) + 1
+        total = len(self.sentence_runs) or 1
+        return MappingProxyType({run: math.log(1 + total / n) for run, n in counts.items()})
+
+    def sentence_search(self, question: str, result: Match) -> Reply | None:
+        """The sentences that hold most of what a question names, when no entry answers it and the speech
+        does say it: most of the question's telling runs (`SEARCH_SHARE` of their weight) in one sentence.
+        Never for a question the matcher found naming what the speech lacks (a slogan, a year)."""
+        if self.matcher.absent.absent(result.normalized, question) is not None:
+            return None
+        asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", result.normalized)))
+        weights = self.run_weights
+        wanted = {r: weights[r] for r in asked if r in weights}
+        total = sum(wanted.values())
+        if (
+            len(wanted) < SEARCH_MIN_RUNS
+            or total == 0
+            or sum(weights.get(r, 0) > 0 for r in asked) < len(asked) / 2
+        ):
+            return None
+        scored = sorted(
+            (
+                (sum(w for r, w in wanted.items() if r in held) / total, start)
+                for start, held in self.sentence_runs.items()
+            ),
+            reverse=True,
+        )
+        best = [start for share, start in scored[:SEARCH_SENTENCES] if share >= SEARCH_SHARE * scored[0][0]]
+        if scored[0][0] < SEARCH_SHARE:
+            return None
+        hits = tuple(self._sentence_hit(self.sentence_index(start)) for start in sorted(best))
+        return Reply("digest", hits=hits, lead="讲话中说到这件事的原文：")
 
     # --- reading sentence by sentence ---------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ QUOTE_CHARS = 160
 TERM_CHARS = 16  # a phrase in “…” longer than this is a citation, not a term
 MAX_TERM_PLACES = 3  # a term's answer: the first sentences that hold it
 LONG_ANSWER = 900
+CLAUSE_QUESTIONS = 6  # example questions made from a section's own clauses
+CLAUSE = re.compile(r"[^，。；：！？、\n“”《》（）]+")
 WHERE_SEPARATOR = " › "
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 QUOTED = re.compile(r"“([^”\n]{2,40})”")
@@ -38,7 +40,7 @@ ANNOUNCES = re.compile(
 PROBLEM_WORDS = re.compile(r"问题|不足|短板|差距|薄弱|不够|不到位|缺乏|欠缺")
 ACTOR = re.compile(
     r"^(?:各|局|县|市|集团|公司)?[^，。；：、“”]{0,10}?"
-    r"(?:党组|党委|党支部|支部书记|书记|班子成员|班子|纪检监察组|纪检组|纪委|监察组|党总支|机关党委|组织人事科|人事科|"
+    r"(?:党组|党委|党支部|支部书记|书记|班子成员|班子|纪检监察组|纪检组|纪委|监察组|党总支|机关党委|[^，。；、]{1,4}科|"
     r"办公室|科室|中心|学校|单位|部门|党员干部|领导干部|干部)"
 )
 DUTY = re.compile(r"^(?P<actor>.{2,16}?)(?:要|必须|务必|应当|负责)")
@@ -70,6 +72,15 @@ def slug(text: str, taken: set[str], prefix: str) -> str:
         candidate, n = f"{prefix}-{base}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def clause_questions(text: str, limit: int = CLAUSE_QUESTIONS) -> list[str]:
+    """Questions a reader may ask of a text, made from its own clauses (a figure, a duty, a measure), so that
+    the matcher and the out-of-scope model learn how the speech's words are asked about."""
+    clauses = [c for c in CLAUSE.findall(text) if 6 <= len(c) <= 18 and not c.startswith(("要", "把", "对"))]
+    clauses = sorted(dict.fromkeys(clauses), key=lambda c: -len(set(c)))[:limit]
+    shapes = ("讲话里说{c}是怎么回事", "关于{c}有什么要求", "{c}具体指什么", "为什么要{c}")
+    return [shapes[k % len(shapes)].format(c=c) for k, c in enumerate(clauses)]
 
 
 def sentences_of(text: str) -> list[str]:
@@ -179,7 +190,7 @@ class _Builder:
                     "id": "closing",
                     "kind": "section",
                     "title": f"结尾：{bare(title_of(outline.closing[0].text))[:30]}",
-                    "aliases": ["讲话结尾", "结尾", "结束语"],
+                    "aliases": ["结尾", "收尾的话"],
                     "answer": trimmed(text),
                     "quotes": [_quote(outline.closing[0].text)],
                     "where": "结尾",
@@ -245,7 +256,7 @@ class _Builder:
         short = bare(title)
         if head.children:
             lead = self.speech[head.start : head.children[0].start].strip()
-            points = "\n".join(f"{k}. {child.title}" for k, child in enumerate(head.children, 1))
+            points = "\n".join(f"{k}. {_with_points(child)}" for k, child in enumerate(head.children, 1))
             rest = sentences_of(lead)[1:]
             answer = (
                 f"{title}。"
@@ -258,6 +269,9 @@ class _Builder:
             quotes = [_quote(text)] + [s for s in sentences_of(text)[1:3] if len(s) <= QUOTE_CHARS]
         ordinal = COUNT_WORDS.get(n, str(n))
         examples = [f"{short}讲了什么", f"讲话怎么说{short[:16]}", f"{short[:16]}具体要求是什么"]
+        examples += clause_questions(
+            text if not head.children else self.speech[head.start : head.children[0].start]
+        )
         if not path:
             examples.append(f"第{ordinal}个{label}是什么")
         self.add(
@@ -293,7 +307,7 @@ class _Builder:
                     "quotes": [_quote(paragraph.text)],
                     "where": where,
                 },
-                [f"{lead}是怎么说的", f"讲话怎么讲{lead}"],
+                [f"{lead}是怎么说的", f"讲话怎么讲{lead}", *clause_questions(paragraph.text)],
             )
 
     # --- terms, documents, actors ------------------------------------------------------------------------
@@ -438,8 +452,15 @@ class _Builder:
         return best
 
 
+def _with_points(head: Heading) -> str:
+    """A heading's title with its own points after it (一是…；二是…), so that a part's answer shows them."""
+    if not head.children:
+        return head.title
+    return f"{head.title}：" + "；".join(child.title for child in head.children)
+
+
 def _counted_slogan(phrase: str) -> re.Match[str] | None:
-    """A slogan that counts its items (三个聚焦, 四风, 五个一; not 一把手, 两张皮, 两会): two or more with a
+    """A slogan that counts its items (三个到位, 五坚持, 四个一; not 一言堂 or 两面人): two or more with a
     measure word, or three or more in a short phrase."""
     found = COUNTED.match(phrase)
     if found is None:

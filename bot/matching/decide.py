@@ -140,7 +140,9 @@ def decide(candidates: Candidates, policy: Policy = DEFAULT_POLICY) -> Decision:
         return Decision("decline")
     best, top = c.ranked[0], c.scores[0]
     score = round(min(1.0, top), 4)
-    if c.out_of_scope and not c.backed:  # declining is its own decision; a name or rule written overrules it
+    if (
+        c.out_of_scope and not c.backed and score < p.confident
+    ):  # a name, a rule or a confident match overrules it
         return Decision("decline", score)
     runner_up = c.scores[1] if len(c.ranked) > 1 else 0.0
     clear_winner = score >= p.clear_winner and score - runner_up >= p.clear_margin

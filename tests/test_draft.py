@@ -1,0 +1,153 @@
+"""`kb draft`: a pack from a speech's text alone, in any numbering style of the genre (three small speeches
+of our own writing in tests/drafts), that loads, checks and answers; and bad input as one line and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.draft.build import draft_pack
+from bot.draft.outline import read_outline
+from bot.draft.write import write_pack
+from bot.knowledge import load_knowledge
+from bot.present.plain import plain
+from bot.quiz.lists import load_lists, parse_lists
+from bot.service import Service
+
+DRAFTS = Path(__file__).resolve().parent / "drafts"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def text(name: str) -> str:
+    return (DRAFTS / name).read_text(encoding="utf-8")
+
+
+def drafted(tmp_path: Path, name: str) -> Path:
+    speech = text(name)
+    folder = tmp_path / name.removesuffix(".txt")
+    write_pack(draft_pack(speech), speech, folder)
+    return folder
+
+
+def test_headings_of_every_style_are_read_as_a_tree() -> None:
+    roman = read_outline(text("roman.txt"))
+    assert [h.title for h in roman.headings] == [
+        "一、上半年工作回顾",
+        "二、存在的主要问题",
+        "三、下半年重点任务",
+    ]
+    problems, tasks = roman.headings[1], roman.headings[2]
+    assert [h.style for h in problems.children] == ["cn是"] * 3  # inline 一是…二是… in one paragraph
+    assert [h.title[:3] for h in tasks.children] == ["（一）", "（二）", "（三）"]
+    assert roman.opening[0].text.startswith("今天") and roman.closing[0].text.startswith("同志们")
+    assert [p.text[:3] for p in roman.title_lines] == ["在县林", "（20", "局党组"]
+
+    ordinal = read_outline(text("ordinal.txt"))
+    assert [h.title for h in ordinal.headings] == [
+        "第一，提高政治站位，扛牢管党治党责任",
+        "第二，推动党建与生产经营深度融合",
+        "第三，坚持严的基调，推进党风廉政建设",
+    ]
+    assert ordinal.headings[0].intro == "下面，我讲三点意见。"
+    assert [h.style for h in ordinal.headings[1].children] == ["d.", "d."]
+    assert [h.title[:2] for h in ordinal.headings[1].children[1].children] == ["首先", "其次", "最后"]
+
+    plain = read_outline(text("plain.txt"))
+    assert plain.headings == () and "no numbered headings found" in plain.unsure[0]
+
+
+@pytest.mark.parametrize("name", ["roman.txt", "ordinal.txt", "plain.txt"])
+def test_a_drafted_pack_loads_and_every_quote_stands_in_the_speech(tmp_path: Path, name: str) -> None:
+    folder = drafted(tmp_path, name)
+    kb = load_knowledge(folder)  # raises, naming file and line, on any problem
+    assert all(quote in kb.speech for entry in kb.entries for quote in entry.quotes)
+    assert kb.speech == text(name)
+    parse_lists(load_lists(kb).lists, kb.speech)  # every list stands in the speech as written
+    checked = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(folder), "kb", "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_slogans_are_spelled_out_when_the_speech_does_and_marked_when_it_only_names_them(
+    tmp_path: Path,
+) -> None:
+    kb = load_knowledge(drafted(tmp_path, "roman.txt"))
+    checks = next(e for e in kb.entries if e.title == "“三项检查”")
+    assert not checks.mention_only
+    assert all(item in checks.answer for item in ("资金使用检查", "项目验收检查", "执法办案检查"))
+    assert next(e for e in kb.entries if e.title == "“四个一”").mention_only
+    assert next(e for e in kb.entries if e.title == "“两个责任”").mention_only
+    lists = load_lists(kb).lists
+    assert [spec.label for spec in lists] == ["“三项检查”"]
+
+
+def test_pack_yaml_is_drafted_from_the_title_lines(tmp_path: Path) -> None:
+    kb = load_knowledge(drafted(tmp_path, "roman.txt"))
+    assert kb.pack.meeting == "县林业局2024年第二季度党风廉政建设工作会议"
+    assert kb.pack.date == "2024-06-18"
+    assert kb.pack.body == "局党组"
+    undated = load_knowledge(drafted(tmp_path, "ordinal.txt"))
+    assert undated.pack.meeting == "集团公司2025年第一季度党建工作例会" and undated.pack.date == "2025-03"
+
+
+def test_a_drafted_pack_answers_from_the_speech(tmp_path: Path) -> None:
+    service = Service.load(drafted(tmp_path, "ordinal.txt"))
+    asked = {
+        "四强党支部是什么": "“四强”党支部即：政治功能强",
+        "第二点意见是什么": "推动党建与生产经营深度融合",
+        "讲话分几个部分": "提高政治站位",
+        "讲话最后讲了什么": "团结一心",
+    }
+    for question, words in asked.items():
+        answered = service.ask(question)
+        assert answered.answered, question
+        shown = plain(answered.reply)
+        assert words in shown, (question, shown[:80])
+    assert not service.ask("红烧肉怎么做").answered
+
+
+def run_draft(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "kb", "draft", *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_bad_input_is_one_line_and_exit_2_and_an_existing_pack_needs_force(tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes(text("roman.txt").encode("gbk"))
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02PK")
+    for path, says in (
+        (gbk, "--encoding gbk"),
+        (empty, "empty"),
+        (binary, "binary"),
+        (tmp_path / "no.txt", "cannot read"),
+    ):
+        done = run_draft(str(path), "--out", str(tmp_path / "out"))
+        assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    out = tmp_path / "pack"
+    assert run_draft(str(gbk), "--out", str(out), "--encoding", "gbk").returncode == 0
+    assert load_knowledge(out).pack.meeting.startswith("县林业局")
+    again = run_draft(str(DRAFTS / "ordinal.txt"), "--out", str(out))
+    assert again.returncode == 2 and "--force" in again.stderr
+    forced = run_draft(str(DRAFTS / "ordinal.txt"), "--out", str(out), "--force")
+    assert forced.returncode == 0 and "drafted" in forced.stdout
+    assert load_knowledge(out).pack.meeting.startswith("集团公司")
+
+
+def test_a_text_without_headings_is_one_section_and_the_report_says_so(tmp_path: Path) -> None:
+    done = run_draft(str(DRAFTS / "plain.txt"), "--out", str(tmp_path / "plain"))
+    assert done.returncode == 0
+    assert "no numbered headings found" in done.stdout
+    kb = load_knowledge(tmp_path / "plain")
+    assert {e.id for e in kb.entries if e.kind == "section"} >= {"opening", "closing"}
