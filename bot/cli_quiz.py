@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from bot.cli_common import load_or_report
+from bot.cli_common import PACK_HELP, load_or_report
 
 if TYPE_CHECKING:  # the question bank loads only for `quiz`
     from bot.quiz import Question
@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     quiz.add_argument("--count", type=_count, default=5, metavar="N", help="how many questions (default: 5)")
     quiz.add_argument("--seed", type=int, default=0, metavar="S", help="the same seed draws the same quiz")
     quiz.add_argument("--topic", metavar="WORD", help="only questions that mention WORD (a slogan, a topic)")
+    quiz.add_argument("--pack", metavar="NAME", help=PACK_HELP)
     quiz.set_defaults(handler=cmd_quiz)
 
 
@@ -43,7 +44,7 @@ def question_text(number: int, question: Question) -> str:
 def cmd_quiz(args: argparse.Namespace) -> int:
     from bot.quiz import draw
 
-    kb = load_or_report(args.knowledge, with_lists=True)
+    kb = load_or_report(args.knowledge, with_lists=True, pack=args.pack)
     if kb is None:
         return 1
     questions = draw(kb, args.count, args.seed, topic=args.topic)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.cli_common import PACK_HELP
 from bot.conversation import Context, follow
 from bot.knowledge import DEFAULT_DIR, PackInfo
 from bot.matching import Matcher, build_matcher
@@ -47,7 +48,9 @@ def load_matcher(args: argparse.Namespace, *, with_lists: bool = False) -> Match
     """The matcher for the CLI, or None after printing the knowledge-base errors."""
     from bot.cli_common import load_or_report
 
-    kb = load_or_report(getattr(args, "knowledge", DEFAULT_DIR), with_lists=with_lists)
+    kb = load_or_report(
+        getattr(args, "knowledge", DEFAULT_DIR), with_lists=with_lists, pack=getattr(args, "pack", None)
+    )
     return None if kb is None else build_matcher(kb)
 
 
@@ -285,9 +288,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="read questions from stdin, write one JSON object per line"
     )
     ask.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
+    ask.add_argument("--pack", metavar="NAME", help=PACK_HELP)
     ask.set_defaults(handler=cmd_ask)
     chat = commands.add_parser(
         "chat", help="interactive console chat (the default of `make run` without BOT_TOKEN)"
     )
     chat.add_argument("--no-log", action="store_true", help="do not log the exchanges to the database")
+    chat.add_argument("--pack", metavar="NAME", help=PACK_HELP)
     chat.set_defaults(handler=cmd_chat)

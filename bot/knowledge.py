@@ -318,6 +318,21 @@ def resolve_pack(folder: Path | str) -> Path:
     return max(packs, key=lambda pack: (_pack_date(pack), pack.name))
 
 
+def find_pack(folder: Path | str, name: str) -> Path:
+    """The pack called `name` (its folder's name) among a folder's packs; KnowledgeError names those there."""
+    packs = pack_dirs(folder)
+    for pack in packs:
+        if pack.name == name:
+            return pack
+    known = ", ".join(p.name for p in packs) or "none"
+    raise KnowledgeError([f"{folder}: no pack named {name!r} (packs there: {known})"])
+
+
+def packs_newest_first(folder: Path | str) -> list[Path]:
+    """A folder's packs, the newest first (by pack.yaml's date, then name): the first is the default."""
+    return sorted(pack_dirs(folder), key=lambda pack: (_pack_date(pack), pack.name), reverse=True)
+
+
 def _pack_date(pack: Path) -> str:
     try:
         data = read_yaml(pack / PACK_FILE)

@@ -192,6 +192,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX daily_sends_by_day ON daily_sends (day, state);
         """,
     ),
+    (
+        4,
+        """
+        -- A chat's own choices, whoever made them: the speech it studies (several packs in one bot).
+        CREATE TABLE chat_settings (
+            chat_id     INTEGER NOT NULL,
+            key         TEXT NOT NULL,                  -- e.g. 'pack'
+            value       TEXT NOT NULL,                  -- JSON
+            user_id     INTEGER REFERENCES users (id) ON DELETE CASCADE,  -- the person, for a private chat
+            PRIMARY KEY (chat_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX chat_settings_by_key ON chat_settings (key);
+        """,
+    ),
 )
 
 EXCHANGE_COLUMNS = (
@@ -843,6 +857,35 @@ class Store:
             "SELECT user_id, value FROM user_settings WHERE key = ? ORDER BY user_id", (key,)
         )
         return [(user_id, json.loads(value)) for user_id, value in rows]
+
+    async def set_chat_setting(
+        self, chat_id: int, key: str, value: Any, *, user_id: int | None = None
+    ) -> None:
+        """Store one setting of a chat as JSON (None removes it); `user_id` is the person of a private chat,
+        so that forgetting them forgets it too."""
+        async with self._transaction() as db:
+            if value is None:
+                await db.execute("DELETE FROM chat_settings WHERE chat_id = ? AND key = ?", (chat_id, key))
+                return
+            if user_id is not None:
+                now = timestamp(datetime.now(UTC))
+                await db.execute(
+                    "INSERT INTO users (id, front_end, first_seen, last_seen) VALUES (?, 'telegram', ?, ?)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    (user_id, now, now),
+                )
+            await db.execute(
+                "INSERT INTO chat_settings (chat_id, key, value, user_id) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (chat_id, key) DO UPDATE SET value = excluded.value, user_id = excluded.user_id",
+                (chat_id, clean_text(key), clean_text(json.dumps(value, ensure_ascii=False)), user_id),
+            )
+
+    async def chats_with_setting(self, key: str) -> dict[int, Any]:
+        """Every chat that has `key` set, with its value (read once at start)."""
+        rows = await self._fetchall(
+            "SELECT chat_id, value FROM chat_settings WHERE key = ? ORDER BY chat_id", (key,)
+        )
+        return {chat_id: json.loads(value) for chat_id, value in rows}
 
     # -- helpers -----------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.knowledge import KnowledgeBase, KnowledgeError
-from bot.service import Service
+from bot.library import Library
 from bot.telegram import texts
 from bot.telegram.chart import DAYS, daily_chart
 from bot.telegram.context import BotContext
@@ -57,13 +57,16 @@ async def unanswered(update: Update, context: BotContext) -> None:
 
 async def reload(update: Update, context: BotContext) -> None:
     """Read the knowledge folder again; a broken file keeps the running version and says file:line."""
+    data = context.bot_data
     try:
-        library = await asyncio.to_thread(Service.load, context.settings.knowledge_dir)
+        packs = await asyncio.to_thread(Library.load, context.settings.knowledge_dir, data.packs)
     except KnowledgeError as error:
         text = problems_html(error)
     else:
-        context.bot_data.library = library
-        text = f"知识库已重新加载：{len(library.kb)} 条。"
+        data.packs, data.library = packs, packs.newest
+        text = f"知识库已重新加载：{len(packs.newest.kb)} 条。"
+        if len(packs) > 1:
+            text += f"共 {len(packs)} 篇讲话，默认是最新的：{escape(packs.newest.kb.pack.meeting)}。"
     await reply_html(update.effective_message, text)
     context.log(update, text)
 

@@ -16,10 +16,10 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.service import Service
+from bot.library import Library
 from bot.settings import Settings, opt_into_ptb_timedelta
 from bot.storage import Store
-from bot.telegram import admin, flood, handlers, inbox, quiz, texts
+from bot.telegram import admin, flood, handlers, inbox, quiz, speeches, texts
 from bot.telegram.broadcast import DeliveryUncertain, PacedRateLimiter, not_received
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
@@ -32,7 +32,7 @@ RATE_LIMIT_RETRIES = 2
 # duplicate; past this, a send is taken as "may have arrived" and not repeated (broadcast.DeliveryUncertain).
 SEND_READ_TIMEOUT_S = 30.0
 CONNECTION_POOL_SIZE = 256  # as PTB's default for the sending request
-HANDLER_MODULES = (flood, handlers, admin, quiz)
+HANDLER_MODULES = (flood, handlers, admin, quiz, speeches)
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer", "poll")
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,14 @@ async def post_init(application: Application) -> None:
     data: BotData = application.bot_data
     settings = data.settings
     if data.library is None:
-        data.library = await asyncio.to_thread(Service.load, settings.knowledge_dir)
+        data.packs = await asyncio.to_thread(Library.load, settings.knowledge_dir)
+        data.library = data.packs.newest
     data.flood = FloodGate(settings.flood_messages, settings.flood_seconds)
     data.store = await Store(settings.db_path, retention_days=settings.retention_days).open()
+    if data.packs is not None and len(data.packs) > 1:
+        data.chat_packs = {
+            c: p for c, p in (await data.store.chats_with_setting("pack")).items() if isinstance(p, str)
+        }
     bot = application.bot
     if isinstance(bot, DurableBot):
         bot.attach(data.store, on_poll_success=lambda: _reachable_again(data))

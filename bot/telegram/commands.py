@@ -16,6 +16,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("search", "查原文：/search 词"),
     ("random", "随机一张术语卡片"),
     ("about", "关于这次会议和讲话"),
+    ("speech", "切换讲话：列出可以学习的讲话"),
     ("quiz", "答一道题：/quiz 或 /quiz 词"),
     ("daily", "每日一练：/daily 8:00，/daily off 停止"),
     ("review", "错题本：复习到期的错题"),

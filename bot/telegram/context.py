@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.conversation import Context
+from bot.library import Library
 from bot.logs import user_text
 from bot.matching import Match
 from bot.service import Service
@@ -35,7 +36,9 @@ class BotData:
     """What the bot holds while it runs; `library` is replaced as a whole by /reload."""
 
     settings: Settings | None = None
-    library: Service | None = None
+    library: Service | None = None  # the default (newest) pack's service
+    packs: Library | None = None  # every pack served (bot.library); a chat's choice is in chat_packs
+    chat_packs: dict[int, str] = field(default_factory=dict)  # chat id → pack id (/speech), kept in the store
     store: Store | None = None
     flood: FloodGate | None = None
     # bot.telegram.inbox: updates being handled now, those whose reply failed (handled again later), and how
@@ -79,6 +82,11 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
 
     @property
     def library(self) -> Service:
+        """The service of the speech this chat studies (/speech), else the newest."""
+        packs = self.bot_data.packs
+        chosen = self.bot_data.chat_packs.get(self._chat_id) if self._chat_id is not None else None
+        if packs is not None and chosen is not None:
+            return packs.service(chosen)
         return _required(self.bot_data.library, "library")
 
     @property
