@@ -2,6 +2,7 @@
 hand-built pack's sections, lists and slogans that the draft finds.
 
     python benchmarks/bench_draft.py [SPEECH.txt ...]
+    python benchmarks/bench_draft.py --banks PACK_FOLDER ...   (each drafted pack's quiz bank)
 
 A hand-built section is found when a drafted section starts at the same place (its first quote stands at the
 same offset, or a drafted title stands in its title or first quote); a hand-built list when a drafted entry's
@@ -93,5 +94,31 @@ def main() -> None:
     print(f"mention_only: {len(marked & drafted_marked)}/{len(marked)} of the hand-built marks also drafted")
 
 
+def quiz_banks(folders: list[Path]) -> None:
+    """Each drafted pack's quiz bank: its size by type, and the generated questions its own checks dropped."""
+    from collections import Counter
+
+    from bot.quiz.bank import GENERATORS, EntryIndex, finish
+    from bot.quiz.lists import load_lists
+    from bot.quiz.parse import parse
+    from bot.service import Service
+
+    for folder in folders:
+        service = Service.load(folder)
+        kb = service.kb
+        bank = service.questions
+        parsed = parse(kb.speech, load_lists(kb), kb.pack.closing_marker)
+        index = EntryIndex.build(kb)
+        drafts = [d for generate in GENERATORS for d in generate(parsed)]
+        dropped = sum(1 for d in drafts if finish(d, index, kb.speech) is None)
+        kinds = Counter(q.type for q in bank)
+        print(
+            f"{folder.name}: quiz bank {len(bank)} questions {dict(kinds)}; {dropped} of {len(drafts)} generated dropped by the checks"
+        )
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--banks"]:
+        quiz_banks([Path(p) for p in sys.argv[2:]])
+    else:
+        main()
