@@ -6,7 +6,8 @@ drafted pack never says what the speech does not. Kinds of entry:
 * sections: the opening, each numbered heading (its points listed, or its text when it has none), an overview
   of each top-level run, the paragraphs between runs, the closing;
 * terms: each phrase the speech puts in “…” (its sentences; the items when the speech spells them out; marked
-  `mention_only` when a numbered slogan's items are never given), and each document it names in 《…》;
+  `mention_only` when a numbered slogan's items are never given); a phrase a heading quotes names that section
+  instead. Documents in 《…》 get no entry: measured, they took questions from the sections that cite them;
 * facts: each actor the speech asks things of at a sentence's start (局党组要…, 各支部书记要…), its duties
   gathered; and the paragraphs of a heading that has several, by their lead sentence.
 """
@@ -32,7 +33,6 @@ CLAUSE = re.compile(r"[^，。；：！？、\n“”《》（）]+")
 WHERE_SEPARATOR = " › "
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 QUOTED = re.compile(r"“([^”\n]{2,40})”")
-DOCUMENT = re.compile(r"《([^》\n]{2,40})》")
 COUNTED = re.compile(rf"^(?P<n>[{NUMERALS}两])(?:个|项|大|种|条|点|方面)?")
 ANNOUNCES = re.compile(
     r"[^，。；“”]{0,8}?(?:即|就是|包括|是指|指的是|分别是|主要是)[：:，,]?|[^，。；“”]{0,8}?[：:]"
@@ -319,25 +319,24 @@ class _Builder:
             if len(phrase) <= TERM_CHARS and not re.search(r"[，。；：！？]", phrase):
                 seen.setdefault(phrase, []).append(match.start())
         for phrase, places in seen.items():
-            self._term(phrase, places)
-        for match in DOCUMENT.finditer(self.speech):
-            name = match.group(1)
-            if any(e["title"] == f"《{name}》" for e in self.draft.entries):
-                continue
-            sentence = self._sentence_at(match.start())
-            self.add(
-                {
-                    "id": slug(name, self.ids, "doc"),
-                    "kind": "term",
-                    "title": f"《{name}》",
-                    "aliases": [name] if len(name) <= 30 else [],
-                    "answer": f"讲话提到《{name}》，没有讲它的具体内容。讲话原文：{sentence}",
-                    "quotes": [sentence],
-                    "where": self._where(match.start()),
-                    "mention_only": True,
-                },
-                [f"{name}是什么", f"讲话里提到的{name[:16]}讲了什么"],
-            )
+            if not self._heading_alias(phrase):
+                self._term(phrase, places)
+
+    def _heading_alias(self, phrase: str) -> bool:
+        """A phrase a heading puts in “…” (（二）深化“党建+”融合模式) is that section's other name, not a term
+        of its own: what the speech says of it is that section. Its items, when spelled out, still make a term."""
+        if _counted_slogan(phrase):
+            return False
+        for entry in self.draft.entries:
+            if entry["kind"] == "section" and f"“{phrase}”" in entry["title"]:
+                key = re.sub(r"[\s“”‘’\"'「」『』《》〈〉]+", "", phrase.lower())
+                if key in self.names:
+                    return True
+                self.names.add(key)
+                entry.setdefault("aliases", []).append(phrase)
+                self.draft.examples[entry["id"]] += [f"{phrase}是什么", f"讲话怎么说{phrase}的"]
+                return True
+        return False
 
     def _term(self, phrase: str, places: list[int]) -> None:
         items, evidence = next((found for at in places if (found := self._items(phrase, at))[0]), ([], ""))

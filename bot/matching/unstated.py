@@ -48,6 +48,7 @@ ANSWER_KINDS = (
     (  # who holds a post now: a speech of the genre names roles, not the people in them
         re.compile(
             "(?:科长|局长|主任|站长|部长|处长|组长|队长|负责人)(?:现在|目前|具体)?是谁|叫什么名字|姓名|叫啥名"
+            "|(?:涉及|当事人|被处分的|违纪的)[^，。？！]{0,4}(?:都是谁|是谁|哪些人|什么人)"
         ),
         re.compile("[\u4e00-\u9fff]{2,3}同志(?!们)"),
         "person",
