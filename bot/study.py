@@ -96,10 +96,17 @@ class Study:
         bank: Sequence[Question],
         timezone: tzinfo = UTC,
         clock: Clock = lambda: datetime.now(UTC),
+        *,
+        bank_of: Callable[[int], Sequence[Question]] | None = None,
+        known: Sequence[Question] = (),
     ) -> None:
+        """`bank_of` gives a chat's own bank (the speech it studies, when the bot serves several); `known` are
+        the other speeches' questions, so that an answer, a daily set or a 错题本 card made in one speech is
+        still read after the chat switched to another (a question's id names the speech it came from)."""
         self.store = store
         self.bank = tuple(bank)
-        self.by_id = {q.id: q for q in self.bank}
+        self.bank_of = bank_of
+        self.by_id = {q.id: q for q in (*known, *self.bank)}
         self.timezone = timezone
         self.clock = clock
 
@@ -127,7 +134,8 @@ class Study:
         recent = {question_id for question_id, last in rows if last >= cutoff}
         if seed is None:
             seed = random.Random(f"{chat_id}/{now.isoformat()}").randrange(1 << 30)
-        return plan(self.bank if pool is None else pool, count, seed, due=due, seen=seen, recent=recent)
+        bank = self.bank_of(chat_id) if self.bank_of is not None else self.bank
+        return plan(bank if pool is None else pool, count, seed, due=due, seen=seen, recent=recent)
 
     async def record_asked(
         self,

@@ -119,3 +119,22 @@ def test_the_console_takes_a_pack_by_name(folder: Path) -> None:
     assert shipped.returncode == 0 and "必由之路" in shipped.stdout
     missing = ask("--pack", "nope", "x")
     assert missing.returncode == 1 and "packs there" in missing.stderr
+
+
+async def test_a_chat_draws_from_its_own_speech_and_reads_every_speech_s_questions(
+    tmp_path: Path, folder: Path
+) -> None:
+    from bot.storage import Store
+    from bot.study import Study
+
+    library = Library.load(folder)
+    shipped, second = (library.services[p].questions for p in (SHIPPED.name, SECOND.name))
+    async with Store(tmp_path / "db.sqlite3") as store:
+        study = Study(store, second, bank_of=lambda chat: shipped if chat == 7 else second, known=shipped)
+        ids = {name: {q.id for q in bank} for name, bank in (("shipped", shipped), ("second", second))}
+        drawn = await study.next_questions(7, 5, seed=1)
+        assert (
+            len(drawn) == 5 and {q.id for q in drawn} <= ids["shipped"]
+        )  # chat 7 studies the shipped speech
+        assert {q.id for q in await study.next_questions(8, 5, seed=1)} <= ids["second"]
+        assert all(q.id in study.by_id for q in (*shipped, *second))  # a card from either is still read

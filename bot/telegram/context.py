@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from bot.conversation import Context
 from bot.library import Library
 from bot.logs import user_text
 from bot.matching import Match
+from bot.quiz import Question
 from bot.service import Service
 from bot.settings import Settings
 from bot.storage import Exchange, Store
@@ -61,6 +63,23 @@ class BotData:
     answers_sent: OrderedDict[tuple[int, int], str] = field(default_factory=OrderedDict)
 
 
+def study_of(data: BotData, bank: Sequence[Question]) -> Study:
+    """The quiz over the store: `bank` to draw from, each chat's own speech for its daily set, and every
+    speech's questions to read answers and 错题本 cards by."""
+    packs, chosen = data.packs, data.chat_packs
+    settings = _required(data.settings, "settings")
+    if packs is None or len(packs) < 2:
+        return Study(_required(data.store, "store"), bank, settings.timezone)
+    known = [q for service in packs.services.values() for q in service.questions]
+    return Study(
+        _required(data.store, "store"),
+        bank,
+        settings.timezone,
+        bank_of=lambda chat_id: packs.service(chosen.get(chat_id)).questions,
+        known=known,
+    )
+
+
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives. It is made once per update, so it also times the update."""
 
@@ -96,7 +115,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @property
     def study(self) -> Study:
         """The quiz over the store and the current question bank (cheap: made per use, so /reload just works)."""
-        return Study(self.store, self.library.questions, self.settings.timezone)
+        return study_of(self.bot_data, self.library.questions)
 
     def conversation(self, update: Update) -> Context | None:
         """The context a question is read in: the answer it replies to, else what this person was last shown

@@ -23,7 +23,7 @@ from bot.quiz import Question, questions_about
 from bot.study import PollTarget, Study
 from bot.telegram import texts
 from bot.telegram.broadcast import LEAVING, DeliveryUncertain, Report, Withdrawn, broadcast, with_retry
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotContext, study_of
 from bot.telegram.filters import CHATS, NEW, without_mention
 from bot.telegram.replies import reply_html
 
@@ -341,7 +341,7 @@ async def on_start(application: Application) -> None:
     rows = await data.store.fetchall("SELECT DISTINCT time FROM subscriptions ORDER BY time")
     for (when,) in rows:
         schedule_daily(application, when)
-    study = Study(data.store, data.library.questions, data.settings.timezone)
+    study = study_of(data, data.library.questions)
     uncertain = await study.recover_daily()
     log.info("event=daily_jobs_restored times=%d interrupted_sends=%d", len(rows), uncertain)
     if application.job_queue is not None:
