@@ -12,9 +12,10 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.draft.build import Draft, draft_pack
-from bot.draft.write import write_pack
+if TYPE_CHECKING:  # drafting loads pypinyin: only `kb draft` pays for it, not every start of `python -m bot`
+    from bot.draft.build import Draft
 
 BAD_INPUT = 2
 REPORT_REVIEW = 12  # items to review printed; the rest counted
@@ -60,6 +61,9 @@ def read_speech(path: Path, encoding: str) -> str:
 
 
 def cmd_kb_draft(args: argparse.Namespace) -> int:
+    from bot.draft.build import draft_pack
+    from bot.draft.write import write_pack
+
     try:
         speech = read_speech(args.speech, args.encoding)
     except ValueError as error:
