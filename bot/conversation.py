@@ -134,7 +134,9 @@ def follow(
     if alone.match is not None and alone.match.outcome == "unstated":
         return alone, _context_of(alone, question, context, now)  # it asks what the speech does not give
     if alone.answered and (not leaning or alone.entry_id in named or stands_alone):
-        return alone, _context_of(alone, question, None, now)
+        return alone, _context_of(
+            alone, question, None if alone.entry_id else context, now
+        )  # a digest keeps it
     foreign = _foreign_words(service, question)
     asks = (
         leaning
@@ -380,7 +382,8 @@ def _ordinal_item(service: Service, typed: str, context: Context, named: list[st
     """第N个 / 最后一条 / N要 of the list just shown (or of the list the shown entry is an item of), unless the
     question names a topic of its own (then the matcher reads its ordinal)."""
     found = ORDINAL.search(typed)
-    if found is None or (not named and _names_a_topic(typed[: found.start()] + typed[found.end() :])):
+    rest = typed[: found.start()] + typed[found.end() :] if found else ""
+    if found is None or (not named and _names_a_topic(rest) and _speech_words(service, rest)):
         return None
     lists, entries, index_of = service.matcher.lists, service.kb.entries, service.matcher.index.index_of
     marker = found.group("mark")
