@@ -270,6 +270,14 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     daowei, jujiao = genre.kb["term-daowei"], genre.kb["term-jujiao"]
     assert lacking(reading_of(genre, "两个到位是哪一天提出的"), [daowei]) == "date"
     assert lacking(reading_of(genre, "两个到位具体是哪两个"), [daowei]) == "contents"  # mention_only
+    for asked in (
+        "两个到位具体是指哪两种",
+        "两个到位是管哪两样",
+        "两个到位的内涵是哪几句话",
+        "两个到位具体要查什么",
+    ):
+        assert lacking(reading_of(genre, asked), [daowei]) == "contents", asked
+    assert lacking(reading_of(genre, "两个到位是什么意思"), [daowei]) is None  # understanding it is answered
     assert lacking(reading_of(genre, "三个聚焦具体是哪三个"), [jujiao]) is None  # the speech lists them
     assert lacking(reading_of(genre, "三个聚焦在哪个小程序报名"), [jujiao]) == "procedure"
     assert lacking(reading_of(genre, "三个聚焦是什么"), [jujiao]) is None
