@@ -30,7 +30,8 @@ from bot.normalize import normalize
 from bot.outline import WHERE_SEPARATOR, Hit
 from bot.present.model import Reply
 from bot.present.replies import entry_reply
-from bot.service import ASKS_SOMETHING, Answered, Service
+from bot.reading import ASKS_SOMETHING
+from bot.service import Answered, Service
 
 FORGET_AFTER = timedelta(minutes=20)
 SHORT_FOLLOW_UP = 14  # characters: a message at most this long that names no entry leans on the context
