@@ -278,7 +278,7 @@ def _within_shown(service: Service, typed: str, entry_id: str) -> bool:
 def _part_of(service: Service, where: str) -> tuple[int, int] | None:
     """Where the part of the speech a `where` path begins with starts and ends (its top-level section)."""
     top = where.split(WHERE_SEPARATOR)[0]
-    starts = [(start, w) for start, w in zip(service.index.starts, service.index.wheres, strict=True)]
+    starts = list(zip(service.index.starts, service.index.wheres, strict=True))
     inside = [start for start, w in starts if w.split(WHERE_SEPARATOR)[0] == top]
     if not inside:
         return None

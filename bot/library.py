@@ -52,5 +52,5 @@ class Library:
 
 
 def _stamp(pack: Path) -> tuple[int, ...]:
-    files = sorted(p for p in pack.rglob("*") if p.is_file())
-    return tuple(n for p in files for n in (p.stat().st_size, p.stat().st_mtime_ns))
+    stats = [p.stat() for p in sorted(pack.rglob("*")) if p.is_file()]
+    return tuple(n for stat in stats for n in (stat.st_size, stat.st_mtime_ns))

@@ -148,8 +148,11 @@ class SpeechReading:
 
     def sentence_index(self, offset: int) -> int:
         """The index of the sentence an offset of the speech stands in."""
-        starts = [start for start, _ in self.sentences]
-        return max(0, bisect.bisect_right(starts, offset) - 1)
+        return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
+
+    @cached_property
+    def sentence_starts(self) -> tuple[int, ...]:
+        return tuple(start for start, _ in self.sentences)
 
     def _sentence_hit(self, index: int) -> Hit:
         start, text = self.sentences[index]

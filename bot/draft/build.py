@@ -14,6 +14,7 @@ drafted pack never says what the speech does not. Kinds of entry:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,7 +22,9 @@ from typing import Any
 
 from pypinyin import lazy_pinyin
 
-from bot.draft.outline import NUMERALS, Heading, Outline, read_outline, title_of
+from bot.draft.outline import NUMERALS, Heading, Outline, Paragraph, read_outline, title_of
+from bot.knowledge import name_key
+from bot.outline import WHERE_SEPARATOR
 
 ANSWER_CHARS = 520  # a section's text is cut at the last sentence end before this
 QUOTE_CHARS = 160
@@ -30,7 +33,6 @@ MAX_TERM_PLACES = 3  # a term's answer: the first sentences that hold it
 LONG_ANSWER = 900
 CLAUSE_QUESTIONS = 6  # example questions made from a section's own clauses
 CLAUSE = re.compile(r"[^，。；：！？、\n“”《》（）]+")
-WHERE_SEPARATOR = " › "
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 QUOTED = re.compile(r"“([^”\n]{2,40})”")
 COUNTED = re.compile(rf"^(?P<n>[{NUMERALS}两])(?:个|项|大|种|条|点|方面)?")
@@ -122,6 +124,9 @@ class _Builder:
         self.draft = Draft()
         self.ids: set[str] = set()
         self.names: set[str] = set()
+        found = list(SENTENCE.finditer(speech))  # read once: terms and actors ask where each offset stands
+        self.sentence_starts = [m.start() for m in found]
+        self.sentence_texts = [m.group().strip() for m in found]
 
     # --- entries ----------------------------------------------------------------------------------------
 
@@ -132,7 +137,7 @@ class _Builder:
         entry["quotes"] = quotes
         aliases = []
         for name in [entry["title"], *entry.get("aliases", [])]:
-            key = re.sub(r"[\s“”‘’\"'「」『』《》〈〉]+", "", name.lower())
+            key = name_key(name)
             if key in self.names:
                 if name == entry["title"]:
                     return  # an entry of that name exists: the first one stands
@@ -151,20 +156,13 @@ class _Builder:
 
     def sections(self) -> None:
         outline = self.outline
-        if outline.opening:
-            text = "\n".join(p.text for p in outline.opening)
-            self.add(
-                {
-                    "id": "opening",
-                    "kind": "section",
-                    "title": f"开头：{bare(title_of(outline.opening[0].text))[:30]}",
-                    "aliases": ["讲话开头", "开头", "会议的主要任务"],
-                    "answer": trimmed(text),
-                    "quotes": [_quote(outline.opening[0].text)],
-                    "where": "开头",
-                },
-                ["讲话开头说了什么", "这次会议的主要任务是什么", "开这个会是为了什么", "今天开的是什么会"],
-            )
+        self._bookend(
+            "opening",
+            "开头",
+            outline.opening,
+            ["讲话开头", "开头", "会议的主要任务"],
+            ["讲话开头说了什么", "这次会议的主要任务是什么", "开这个会是为了什么", "今天开的是什么会"],
+        )
         runs = self._top_runs()
         for slug_, label, heads in runs:
             self._overview(slug_, label, heads)
@@ -183,20 +181,37 @@ class _Builder:
                 },
                 [f"{title[:20]}是怎么说的", f"讲话怎么讲{title[:14]}"],
             )
-        if outline.closing:
-            text = "\n".join(p.text for p in outline.closing)
-            self.add(
-                {
-                    "id": "closing",
-                    "kind": "section",
-                    "title": f"结尾：{bare(title_of(outline.closing[0].text))[:30]}",
-                    "aliases": ["结尾", "收尾的话"],
-                    "answer": trimmed(text),
-                    "quotes": [_quote(outline.closing[0].text)],
-                    "where": "结尾",
-                },
-                ["讲话最后号召什么", "结尾怎么说的", "讲话最后讲了什么"],
-            )
+        self._bookend(
+            "closing",
+            "结尾",
+            outline.closing,
+            ["结尾", "收尾的话"],
+            ["讲话最后号召什么", "结尾怎么说的", "讲话最后讲了什么"],
+        )
+
+    def _bookend(
+        self,
+        entry_id: str,
+        where: str,
+        paragraphs: tuple[Paragraph, ...],
+        aliases: list[str],
+        examples: list[str],
+    ) -> None:
+        """The opening or the closing: its paragraphs' text, named by its first sentence."""
+        if not paragraphs:
+            return
+        self.add(
+            {
+                "id": entry_id,
+                "kind": "section",
+                "title": f"{where}：{bare(title_of(paragraphs[0].text))[:30]}",
+                "aliases": aliases,
+                "answer": trimmed("\n".join(p.text for p in paragraphs)),
+                "quotes": [_quote(paragraphs[0].text)],
+                "where": where,
+            },
+            examples,
+        )
 
     def _top_runs(self) -> list[tuple[str, str, list[Heading]]]:
         """The top-level headings in runs (one style each), each with an id and what it is called."""
@@ -329,7 +344,7 @@ class _Builder:
             return False
         for entry in self.draft.entries:
             if entry["kind"] == "section" and f"“{phrase}”" in entry["title"]:
-                key = re.sub(r"[\s“”‘’\"'「」『』《》〈〉]+", "", phrase.lower())
+                key = name_key(phrase)
                 if key in self.names:
                     return True
                 self.names.add(key)
@@ -429,10 +444,8 @@ class _Builder:
     # --- where things stand ------------------------------------------------------------------------------
 
     def _sentence_at(self, offset: int) -> str:
-        for match in SENTENCE.finditer(self.speech):
-            if match.start() <= offset < match.end():
-                return match.group().strip()
-        return ""
+        at = bisect.bisect_right(self.sentence_starts, offset) - 1
+        return self.sentence_texts[at] if at >= 0 else ""
 
     def _where(self, offset: int) -> str:
         best, depth = "开头", -1
@@ -440,11 +453,7 @@ class _Builder:
             if entry["kind"] != "section" or entry["id"] in self.draft.children:
                 continue
             start = self.speech.find(entry["quotes"][0])
-            if (
-                start <= offset
-                and start >= 0
-                and (start, entry["where"].count(WHERE_SEPARATOR)) > (depth, -1)
-            ):
+            if 0 <= start <= offset and start >= depth:  # the last section to start before it
                 best, depth = entry["where"], start
         if self.outline.closing and offset >= self.outline.closing[0].start:
             return "结尾"

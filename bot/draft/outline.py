@@ -37,9 +37,6 @@ INLINE_STYLES = (  # (style, pattern after a line's start or a full stop)
 )
 SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3, "然后": 3, "最后": 9}
 SENTENCE_END = re.compile(r"[。！？；]")
-UNIT_HEADER = re.compile(
-    r"^(?:[（(]\d{4}年\d{1,2}月\d{1,2}日[）)]|.{0,30}(?:书记|局长|主任|董事长|总经理|部长)[　\s]+\S{2,4})$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +213,7 @@ def _inline_items(body, speech: str, heads: list[Heading], end_of_body: int) -> 
                 line_end = speech.find("\n", start)
                 line_end = len(speech) if line_end == -1 else line_end
                 following = run[k + 1][0] if k + 1 < len(run) else line_end
-                end = min(following, line_end) if following <= line_end else line_end
+                end = min(following, line_end)
                 text = speech[start:end]
                 found.append(Heading(style, number, title_of(text), start, end, 4))
     return found
