@@ -275,12 +275,17 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
         "两个到位是管哪两样",
         "两个到位的内涵是哪几句话",
         "两个到位具体要查什么",
+        "两个到位分别管什么",
+        "两个到位分别指哪些事",
+        "两个到位包括哪两条",
     ):
         assert lacking(reading_of(genre, asked), [daowei]) == "contents", asked
     assert lacking(reading_of(genre, "两个到位是什么意思"), [daowei]) is None  # understanding it is answered
     assert lacking(reading_of(genre, "三个聚焦具体是哪三个"), [jujiao]) is None  # the speech lists them
     assert lacking(reading_of(genre, "三个聚焦在哪个小程序报名"), [jujiao]) == "procedure"
     assert lacking(reading_of(genre, "三个聚焦是什么"), [jujiao]) is None
+    assert lacking(reading_of(genre, "三个聚焦分别是什么"), [jujiao]) is None  # listed: answered
+    assert lacking(reading_of(genre, "这次会议是在哪里召开的"), [jujiao]) == "place"
 
 
 def test_every_kind_of_unstated_question_has_its_wording() -> None:

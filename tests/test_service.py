@@ -96,6 +96,7 @@ def test_a_slogan_or_a_year_the_speech_never_names_is_absent() -> None:
         absent.absent(normalize("讲话对三严三实学习教育有什么要求")) == "三严三实"
     )  # asked of it, not what it is
     assert absent.absent(normalize("四明确和三位一体是什么关系")) == "三位一体"
+    assert absent.absent(normalize("讲话怎么要求坚定三位一体")) == "三位一体"
     assert absent.absent("", "全国GDP增长了多少") == "GDP"  # an acronym the speech never writes
     assert absent.absent("", "在哪个APP上报名") is None  # an everyday one
     # The speech's own, typed another way or by sound; counting words; ordinals; an article.

@@ -31,7 +31,7 @@ FUNCTION |= set(NUMERAL)
 # 分别, 内容), what is asked of it (要求), how it relates (关系, 区别), how to do it.
 ASKS_CONTENTS = re.compile(
     r"(是什么|是啥|是哪|哪几|哪些|指什么|指啥|指的是|内容|分别|具体|含义|意思|讲的啥|讲的什么|"
-    r"什么要求|啥要求|哪些要求|什么关系|啥关系|区别|怎么理解|怎么开展|怎么落实|如何开展|如何落实)"
+    r"什么要求|啥要求|哪些要求|怎么要求|如何要求|有何要求|什么关系|啥关系|区别|怎么理解|怎么开展|怎么落实|如何开展|如何落实)"
 )
 # An acronym the speech never uses (GDP, NBA): a question about something else. APP is everyday Chinese.
 ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z]{2,5}(?![A-Za-z])")
