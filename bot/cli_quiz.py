@@ -12,7 +12,7 @@ from bot.cli_common import PACK_HELP, load_or_report
 if TYPE_CHECKING:  # the question bank loads only for `quiz`
     from bot.quiz import Question
 
-LETTERS = "ABCDEFGHIJ"
+LETTERS = "ABCDEFGHIJKL"  # up to MAX_OPTIONS (12)
 
 
 def _count(text: str) -> int:

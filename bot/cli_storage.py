@@ -1,4 +1,4 @@
-"""`python -m bot stats | unanswered | export | forget`: what the log says, and deleting a person's data.
+"""`python -m bot stats | unanswered | export | report | forget`: what the log says, and deleting a person's data.
 
 Every command opens the database named by BOT_DB (default ./data/bot.sqlite3). A database that cannot be
 used is one line on stderr and exit code 2. They are safe to run while the bot is running (SQLite WAL);
@@ -65,6 +65,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     export.set_defaults(handler=cmd_export)
 
+    report = commands.add_parser(
+        "report", help="the organiser's ledger (学习台账) of the groups as an .xlsx workbook"
+    )
+    report.add_argument("--xlsx", type=Path, required=True, metavar="PATH", help="the workbook to write")
+    report.add_argument("--chat", type=int, metavar="ID", help="one group (its chat id) instead of all")
+    report.add_argument(
+        "--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="from this local date on"
+    )
+    report.add_argument(
+        "--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="up to this local date"
+    )
+    report.set_defaults(handler=cmd_report)
+
     forget = commands.add_parser("forget", help="delete everything stored about one person")
     forget.add_argument("user_id", type=int, metavar="USER_ID", help="their Telegram user id")
     forget.set_defaults(handler=cmd_forget)
@@ -80,6 +93,38 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     return _with_store(lambda store: _export(store, args))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The ledger, with every pack of the knowledge folder (to name each question's speech and part)."""
+    from bot.knowledge import KnowledgeError
+    from bot.library import Library
+    from bot.settings import timezone_from_env
+
+    if args.xlsx.is_dir() or not args.xlsx.parent.is_dir():
+        print(f"cannot write {args.xlsx}: not a file in an existing folder", file=sys.stderr)
+        return 2
+    try:
+        services = list(Library.load(args.knowledge).services.values())
+    except KnowledgeError as error:  # a broken pack: its problems, one line
+        print(f"cannot read the knowledge base: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 1
+    return _with_store(lambda store: _report(store, args, services, timezone_from_env()))
+
+
+async def _report(store: Store, args: argparse.Namespace, services: list[Any], zone: tzinfo) -> int:
+    import time
+
+    from bot.ledger import build_ledger, write_xlsx
+
+    started = time.perf_counter()
+    ledger = await build_ledger(store, services, zone, chat_id=args.chat, since=args.since, until=args.until)
+    write_xlsx(ledger, str(args.xlsx))
+    print(
+        f"wrote {args.xlsx}: {len(ledger.members)} member rows, {len(ledger.rounds)} rounds, "
+        f"{len(ledger.parts)} parts ({args.xlsx.stat().st_size:,} bytes, {time.perf_counter() - started:.1f} s)"
+    )
+    return 0
 
 
 def cmd_forget(args: argparse.Namespace) -> int:

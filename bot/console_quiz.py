@@ -11,14 +11,15 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from bot.quiz import FALSE, TRUE, Question, on_topic
+from bot.quiz import FALSE, MULTI, TRUE, Question, on_topic
 from bot.study import CONSOLE_CHAT, Asked, Study
 
 Runner = Callable[[Awaitable[Any]], Any]
-LETTERS = "ABCDEFGHIJ"
+LETTERS = "ABCDEFGHIJKL"  # up to MAX_OPTIONS (12)
 YES = ("对", "正确", "是", "√", "✓", "t", "true", "y", "yes")
 NO = ("错", "错误", "不对", "否", "×", "✗", "x", "f", "false", "n", "no")
 
+MANY_LETTERS = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][A-Za-zＡ-Ｚａ-ｚ\s,，、]*")  # an attempt at a 多选 answer
 NOTHING_LEFT = "这段时间的题目都做过了：两周内做过的题不会重复出现。错题会按时回到 /review。"
 NOT_WAITING = "现在没有待答的题。输入 /quiz 出一道题。"
 
@@ -56,13 +57,13 @@ class ConsoleQuiz:
         if self.pending is None:
             return None
         question = self.pending.question
-        chosen = parse_choice(text, question)
+        chosen = parse_choices(text, question)
         if chosen is None:
-            if looks_like_a_choice(text):
+            if looks_like_a_choice(text) or (question.type == MULTI and MANY_LETTERS.fullmatch(text.strip())):
                 return f"请输入 {answer_hint(question)} 作答；想换一道题输入 /quiz。"
             return None
         asked, self.pending = self.pending, None
-        outcome = self.run(self.study.answer(asked.id, CONSOLE_CHAT, [chosen], front_end="console"))
+        outcome = self.run(self.study.answer(asked.id, CONSOLE_CHAT, chosen, front_end="console"))
         right = "、".join(f"{LETTERS[i]}. {question.options[i]}" for i in question.correct)
         if outcome is None:
             return "这道题已经答过了。"
@@ -104,7 +105,25 @@ def question_text(question: Question) -> str:
 
 
 def answer_hint(question: Question) -> str:
-    return "对/错" if set(question.options) == {TRUE, FALSE} else "/".join(LETTERS[: len(question.options)])
+    if set(question.options) == {TRUE, FALSE}:
+        return "对/错"
+    if question.type == MULTI:
+        return f"所有正确选项的字母，如 {LETTERS[0]}{LETTERS[2]}"
+    return "/".join(LETTERS[: len(question.options)])
+
+
+def parse_choices(text: str, question: Question) -> tuple[int, ...] | None:
+    """The options chosen: one (parse_choice), or for a 多选 question several letters ('AC', 'A C', 'a,c')."""
+    if question.type != MULTI:
+        single = parse_choice(text, question)
+        return None if single is None else (single,)
+    word = unicodedata.normalize("NFKC", text).strip().upper().rstrip("。.!！ ")
+    word = re.sub(r"^(?:选|答案是?|我选)\s*", "", word)
+    letters = re.sub(r"[\s,，、和]+", "", word)
+    shown = LETTERS[: len(question.options)]
+    if not letters or not letters.isascii() or any(c not in shown for c in letters):
+        return None
+    return tuple(sorted({shown.index(c) for c in letters}))
 
 
 def looks_like_a_choice(text: str) -> bool:

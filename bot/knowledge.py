@@ -122,6 +122,14 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
 
+    def part_of(self, entry_id: str) -> str:
+        """The part of the speech an entry stands in (the first step of its place; "" for no entry): what a
+        group round spreads its questions over and the ledger counts by."""
+        entry = self.get(entry_id)
+        if entry is None:
+            return ""
+        return entry.where.split(" › ")[0] if entry.where else entry.title
+
     def __getitem__(self, entry_id: str) -> Entry:
         return self.by_id[entry_id]
 

@@ -206,6 +206,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX chat_settings_by_key ON chat_settings (key);
         """,
     ),
+    (
+        5,
+        """
+        -- Group rounds (/round): N polls at once in a group, closing together; the summary is posted once, by
+        -- the bot's own job, when the time is up ('open' → 'summing' → 'done'; /round off: 'cancelled').
+        CREATE TABLE rounds (
+            id          INTEGER PRIMARY KEY,
+            chat_id     INTEGER NOT NULL,
+            pack        TEXT NOT NULL,                  -- the speech the questions came from
+            questions   INTEGER NOT NULL,
+            minutes     INTEGER NOT NULL,
+            started_at  TEXT NOT NULL,
+            closes_at   TEXT NOT NULL,
+            state       TEXT NOT NULL,                  -- 'open' | 'summing' | 'done' | 'cancelled'
+            summary_at  TEXT
+        );
+        CREATE INDEX rounds_by_chat ON rounds (chat_id, started_at);
+        CREATE INDEX rounds_by_state ON rounds (state, closes_at);
+        ALTER TABLE quiz_asked ADD COLUMN round_id INTEGER REFERENCES rounds (id) ON DELETE SET NULL;
+        ALTER TABLE quiz_asked ADD COLUMN message_id INTEGER;  -- a round's poll message, to stop it
+        CREATE INDEX quiz_asked_by_round ON quiz_asked (round_id);
+        -- 纠错: a member's flag on a bad question; three keep it out until an admin clears them (deletes the rows).
+        CREATE TABLE quiz_flags (
+            question_id TEXT NOT NULL,
+            user_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            chat_id     INTEGER NOT NULL,
+            flagged_at  TEXT NOT NULL,
+            PRIMARY KEY (question_id, user_id)
+        ) WITHOUT ROWID;
+        """,
+    ),
 )
 
 EXCHANGE_COLUMNS = (

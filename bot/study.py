@@ -24,6 +24,7 @@ CONSOLE_CHAT = 0  # the console's chat and user id: no Telegram id is 0
 POINTS_PER_RIGHT_ANSWER = 1
 UNCERTAIN_SENDS_KEPT = timedelta(days=2)  # how long a question sent without a known poll id can be adopted
 PAUSE_AFTER_IGNORED_SETS = 7  # a chat that answered none of its last 7 daily sets is not sent an eighth
+FLAGS_TO_WITHDRAW = 3  # a question flagged (纠错) by this many people is not asked until an admin clears it
 
 Clock = Callable[[], datetime]
 
@@ -135,7 +136,9 @@ class Study:
         if seed is None:
             seed = random.Random(f"{chat_id}/{now.isoformat()}").randrange(1 << 30)
         bank = self.bank_of(chat_id) if self.bank_of is not None else self.bank
-        return plan(bank if pool is None else pool, count, seed, due=due, seen=seen, recent=recent)
+        withdrawn = await self.withdrawn_ids()
+        usable = [q for q in (bank if pool is None else pool) if q.id not in withdrawn]
+        return plan(usable, count, seed, due=due, seen=seen, recent=recent)
 
     async def record_asked(
         self,
@@ -145,23 +148,40 @@ class Study:
         source: str = "quiz",
         poll_id: str | None = None,
         private: bool = True,
+        round_id: int | None = None,
     ) -> Asked:
         """Remember that `question` (options in the order shown) went to a chat, so its answer can be scored."""
         async with self.store.transaction() as db:
-            asked_id = await self._insert_asked(db, chat_id, question, source, poll_id, private)
+            asked_id = await self._insert_asked(db, chat_id, question, source, poll_id, private, round_id)
         return Asked(asked_id, chat_id, question, source)
 
     async def _insert_asked(
-        self, db: Any, chat_id: int, question: Question, source: str, poll_id: str | None, private: bool
+        self,
+        db: Any,
+        chat_id: int,
+        question: Question,
+        source: str,
+        poll_id: str | None,
+        private: bool,
+        round_id: int | None = None,
     ) -> int:
         now = timestamp(self.clock())
         user_id = chat_id if private else None
         if user_id is not None:
             await ensure_user(db, user_id, now, "console" if chat_id == CONSOLE_CHAT else "telegram")
         cursor = await db.execute(
-            "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (chat_id, user_id, question.id, json.dumps(list(question.correct)), source, poll_id, now),
+            "INSERT INTO quiz_asked (chat_id, user_id, question_id, correct, source, poll_id, asked_at, round_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                chat_id,
+                user_id,
+                question.id,
+                json.dumps(list(question.correct)),
+                source,
+                poll_id,
+                now,
+                round_id,
+            ),
         )
         return int(cursor.lastrowid or 0)
 
@@ -391,6 +411,14 @@ class Study:
         )
         return [question_id for (question_id,) in rows if question_id in self.by_id]
 
+    async def book_ids(self, user_id: int, limit: int) -> list[str]:
+        """The person's 错题本 questions, due first and then by how soon they come due: what "错题本" (the
+        button, or /review with nothing due) reviews at once, on request."""
+        rows = await self.store.fetchall(
+            "SELECT question_id FROM quiz_cards WHERE user_id = ? ORDER BY due, question_id", (user_id,)
+        )
+        return [question_id for (question_id,) in rows if question_id in self.by_id][:limit]
+
     async def next_due(self, user_id: int) -> datetime | None:
         """When the person's next 错题本 question comes due (None: the book is empty)."""
         rows = await self.store.fetchall("SELECT min(due) FROM quiz_cards WHERE user_id = ?", (user_id,))
@@ -417,6 +445,70 @@ class Study:
         current, best = streaks(days, today)
         due, _ = await self.review_counts(user_id)
         return Score(right * POINTS_PER_RIGHT_ANSWER, answered, right, current, best, due)
+
+    async def source_of(self, asked_id: int) -> str:
+        """Where an asked question came from: 'quiz', 'daily', 'review' or 'round'."""
+        rows = await self.store.fetchall("SELECT source FROM quiz_asked WHERE id = ?", (asked_id,))
+        return str(rows[0][0]) if rows else ""
+
+    async def daily_result(self, chat_id: int, user_id: int) -> tuple[int, int] | None:
+        """(answered, right) of the chat's latest daily set once the person has answered all of it (None
+        before, or without a set): the set's one-line result is sent then."""
+        rows = await self.store.fetchall(
+            "SELECT s.asked_id, a.correct FROM daily_sends AS s"
+            " LEFT JOIN quiz_answers AS a ON a.asked_id = s.asked_id AND a.user_id = ?"
+            " WHERE s.chat_id = ? AND s.day = (SELECT max(day) FROM daily_sends WHERE chat_id = ?)",
+            (user_id, chat_id, chat_id),
+        )
+        if not rows or any(asked is None or right is None for asked, right in rows):
+            return None
+        return len(rows), sum(int(right) for _, right in rows)
+
+    # -- 纠错: members flag bad questions ----------------------------------------------------------------
+
+    async def flag(self, asked_id: int, user_id: int) -> int | None:
+        """One person's flag on the question they were asked (once per person); how many flagged it, or None
+        for a question we did not ask."""
+        rows = await self.store.fetchall(
+            "SELECT chat_id, question_id FROM quiz_asked WHERE id = ?", (asked_id,)
+        )
+        if not rows:
+            return None
+        chat_id, question_id = int(rows[0][0]), str(rows[0][1])
+        now = timestamp(self.clock())
+        async with self.store.transaction() as db:
+            await ensure_user(db, user_id, now, "telegram")
+            await db.execute(
+                "INSERT INTO quiz_flags (question_id, user_id, chat_id, flagged_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (question_id, user_id) DO NOTHING",
+                (question_id, user_id, chat_id, now),
+            )
+        counted = await self.store.fetchall(
+            "SELECT count(*) FROM quiz_flags WHERE question_id = ?", (question_id,)
+        )
+        return int(counted[0][0])
+
+    async def flagged(self) -> list[tuple[str, int, str]]:
+        """Every flagged question: (id, flags, last flagged), the most flagged first (/flagged)."""
+        rows = await self.store.fetchall(
+            "SELECT question_id, count(*) AS n, max(flagged_at) FROM quiz_flags GROUP BY question_id"
+            " ORDER BY n DESC, 3 DESC"
+        )
+        return [(str(q), int(n), str(last)) for q, n, last in rows]
+
+    async def withdrawn_ids(self) -> set[str]:
+        """Questions flagged by FLAGS_TO_WITHDRAW people or more: not asked again until cleared."""
+        rows = await self.store.fetchall(
+            "SELECT question_id FROM quiz_flags GROUP BY question_id HAVING count(*) >= ?",
+            (FLAGS_TO_WITHDRAW,),
+        )
+        return {str(q) for (q,) in rows}
+
+    async def clear_flags(self, question_id: str) -> int:
+        """An admin's verdict that the question is fine: its flags are gone, so it is asked again."""
+        async with self.store.transaction() as db:
+            cursor = await db.execute("DELETE FROM quiz_flags WHERE question_id = ?", (question_id,))
+            return cursor.rowcount
 
     # -- daily subscriptions -----------------------------------------------------------------------------
 

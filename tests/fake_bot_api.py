@@ -244,8 +244,11 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: correct_option_id is deprecated in this test server")
         if not 1 <= len(question) <= 300:
             raise TelegramError(400, "Bad Request: poll question length must be 1-300")
-        if not 2 <= len(options) <= 10 or any(not 1 <= len(o["text"]) <= 100 for o in options):
-            raise TelegramError(400, "Bad Request: poll options must be 2-10, each 1-100 characters")
+        if not 2 <= len(options) <= 12 or any(not 1 <= len(o["text"]) <= 100 for o in options):
+            raise TelegramError(400, "Bad Request: poll options must be 2-12, each 1-100 characters")
+        multiple = str(params.get("allows_multiple_answers", False)).lower() == "true"
+        if params.get("type") == "quiz" and correct and len(correct) > 1 and not multiple:
+            raise TelegramError(400, "Bad Request: several correct options need allows_multiple_answers")
         if params.get("type") == "quiz" and (not correct or any(not 0 <= i < len(options) for i in correct)):
             raise TelegramError(400, "Bad Request: wrong correct option ids")
         explanation = str(params.get("explanation") or "")
@@ -261,7 +264,7 @@ class FakeTelegram:
             "is_closed": False,
             "is_anonymous": str(params.get("is_anonymous", True)).lower() == "true",
             "type": params.get("type") or "regular",
-            "allows_multiple_answers": False,
+            "allows_multiple_answers": multiple,
             "allows_revoting": False,
             "members_only": False,
             "correct_option_ids": correct,

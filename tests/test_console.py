@@ -13,9 +13,9 @@ import pytest
 
 from bot.console import ChatSession
 from bot.console_log import ConsoleStore
-from bot.console_quiz import ConsoleQuiz, parse_choice
+from bot.console_quiz import ConsoleQuiz, parse_choice, parse_choices
 from bot.present.plain import plain
-from bot.quiz import FALSE, SINGLE, TRUE, TRUEFALSE, Question
+from bot.quiz import FALSE, MULTI, SINGLE, TRUE, TRUEFALSE, Question
 from bot.service import Service
 from bot.storage import Store
 from bot.study import Study
@@ -24,6 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 CHOICE = Question(
     "c1", SINGLE, "哪一项？", ("甲", "乙", "丙", "丁"), (2,), "原文：丙。", "丙", "e1", "四明确"
+)
+SEVERAL = Question(
+    "m1",
+    MULTI,
+    "多选：哪些属于？",
+    ("甲", "乙", "丙", "丁", "戊"),
+    (0, 2, 3),
+    "原文：甲、丙、丁。",
+    "甲丙丁",
+    "e3",
+    "三项",
 )
 TRUTH = Question("t1", TRUEFALSE, "判断：甲。", (TRUE, FALSE), (1,), "原文说的是乙。", "乙", "e2", "三会")
 
@@ -60,6 +71,36 @@ def quiz(store: ConsoleStore, clock: Clock) -> ConsoleQuiz:
 )  # fmt: skip
 def test_parse_choice(text: str, question: Question, expected: int | None) -> None:
     assert parse_choice(text, question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ACD", (0, 2, 3)), ("a c d", (0, 2, 3)), ("D,A，C", (0, 2, 3)), ("选AC", (0, 2)), ("A", (0,)),
+     ("AF", None), ("甲", None), ("", None)],
+)  # fmt: skip
+def test_a_multi_answer_question_takes_several_letters(text: str, expected: tuple[int, ...] | None) -> None:
+    assert parse_choices(text, SEVERAL) == expected
+    assert parse_choices("C", CHOICE) == (2,)
+
+
+def test_a_multi_answer_question_is_right_only_with_every_right_option(
+    store: ConsoleStore, clock: Clock
+) -> None:
+    quiz = ConsoleQuiz(Study(store.store, (SEVERAL,), clock=clock), store.run)
+    assert "所有正确选项的字母" in quiz.ask()
+    shown = quiz.pending.question
+    letters = ["ABCDE"[i] for i in shown.correct]
+    right = "、".join(
+        f"{letter}. {shown.options[i]}" for letter, i in zip(letters, shown.correct, strict=True)
+    )
+    assert quiz.answer("".join(letters[:2])) == f"✗ 答错了。正确答案：{right}\n{shown.explanation}\n" + (
+        "已加入错题本，明天用 /review 复习。"
+    )  # two of the three right options: wrong
+    clock.now += timedelta(days=1, minutes=1)
+    quiz.review()
+    shown = quiz.pending.question
+    assert quiz.answer("XYZ").startswith("请输入 ")  # letters that are no options: a hint, still waiting
+    assert quiz.answer(" ".join("abcde"[i] for i in reversed(shown.correct))).startswith("✓ 答对了！")
 
 
 def test_a_wrong_answer_shows_the_right_one_and_goes_into_the_review_book(

@@ -25,6 +25,7 @@ from bot.quiz import (
     MAX_OPTIONS,
     MAX_QUESTION,
     MIN_OPTIONS,
+    MULTI,
     NOT,
     SINGLE,
     TRUE,
@@ -40,7 +41,7 @@ from bot.quiz import (
 KB = load_knowledge(DEFAULT_DIR)
 SPEECH = KB.speech
 BANK = all_questions(KB)
-CHOICES = [q for q in BANK if q.type in (SINGLE, BLANK)]
+CHOICES = [q for q in BANK if q.type in (SINGLE, BLANK, MULTI)]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -144,6 +145,39 @@ def test_a_statement_is_true_exactly_when_the_speech_says_it(question: Question)
     statement = question.question.removeprefix(TRUEFALSE_PREFIX)
     assert question.options == (TRUE, FALSE)
     assert (statement in SPEECH) == (question.answers == (TRUE,))
+
+
+@every(MULTI)
+def test_a_multi_answer_question_has_several_right_options_of_one_list_and_a_wrong_one(question: Question):
+    assert question.question.startswith("多选")
+    assert 2 <= len(question.correct) < len(question.options) <= MAX_OPTIONS
+    assert all(answer in question.evidence for answer in question.answers)
+
+
+def test_true_and_false_statements_are_as_many():
+    verdicts = Counter(q.answers for q in BANK if q.type == TRUEFALSE)
+    assert verdicts[(TRUE,)] == verdicts[(FALSE,)] > 0
+
+
+def test_a_wrong_option_is_rarely_a_one_character_variant_of_the_answer():
+    """Another thing of the same kind, not 实践导向 for 实干导向: a variant is used only when nothing else is."""
+    from rapidfuzz.distance import Levenshtein
+
+    wrong = [
+        min(Levenshtein.distance(o, a) for a in q.answers)
+        for q in BANK
+        if q.type != TRUEFALSE
+        for o in wrong_options(q)
+    ]
+    assert sum(d <= 1 for d in wrong) / len(wrong) < 0.02
+
+
+def test_a_false_statement_is_not_about_the_words_swapped_into_it():
+    for question in (q for q in BANK if q.type == TRUEFALSE and q.answers == (FALSE,)):
+        statement = question.question.removeprefix(TRUEFALSE_PREFIX)
+        foreign = [w for w in (statement[i : i + 4] for i in range(len(statement) - 3)) if w not in SPEECH]
+        for word in foreign:  # four characters the speech never writes: they stand only in the swap
+            assert not mentions(question, word) or word in question.about, (question.id, word)
 
 
 # ─────────────── drawing a quiz ───────────────

@@ -42,8 +42,10 @@ async def bot(tmp_path: Path, library: Service) -> AsyncIterator[Bot]:  # noqa: 
     await stopped(running)
 
 
-async def answer(bot: Bot, poll_id: str, option: int, user_id: int = USER) -> None:
-    await bot.send("poll_answer", poll_answer(poll_id, [option], user_id=user_id))
+async def answer(bot: Bot, poll_id: str, option: int | list[int], user_id: int = USER) -> None:
+    """A vote: one option, or (a 多选 poll) several."""
+    chosen = option if isinstance(option, list) else [option]
+    await bot.send("poll_answer", poll_answer(poll_id, chosen, user_id=user_id))
 
 
 async def quiz_poll(bot: Bot, text: str = "/quiz", **options) -> tuple[str, list[int], dict]:
@@ -72,10 +74,25 @@ async def test_quiz_sends_a_native_quiz_poll_that_is_not_anonymous(bot: Bot) -> 
     assert logged["question"] == "/quiz" and logged["reply"].startswith("[quiz] ")
 
 
+async def test_a_multi_answer_question_is_a_quiz_poll_with_several_right_options_scored_all_or_nothing(
+    bot: Bot,
+) -> None:
+    for _ in range(80):  # /quiz on a topic until its 多选 question comes (each draw is new)
+        poll_id, correct, params = await quiz_poll(bot, "/quiz 必由之路")
+        if len(correct) > 1:
+            break
+    else:
+        pytest.fail("no multi-answer question on the topic")
+    assert params["allows_multiple_answers"] is True and params["question"].startswith("多选")
+    assert len(params["options"]) > len(correct)
+    await answer(bot, poll_id, correct[:-1])  # all but one of the right options
+    assert "答对 0 道" in visible(only(await bot.text("/score")))
+
+
 async def test_a_poll_answer_is_scored_once(bot: Bot) -> None:
     poll_id, correct, _ = await quiz_poll(bot)
-    await answer(bot, poll_id, correct[0])
-    await answer(bot, poll_id, correct[0])  # Telegram does not allow it; a redelivered update must not count
+    await answer(bot, poll_id, correct)
+    await answer(bot, poll_id, correct)  # Telegram does not allow it; a redelivered update must not count
     text = visible(only(await bot.text("/score")))
     assert "积分：1" in text and "答题：1 道，答对 1 道，正确率 100%" in text and "连续学习：1 天" in text
 
@@ -117,7 +134,7 @@ async def test_quiz_on_an_unknown_topic_says_so(bot: Bot) -> None:
 async def test_a_group_poll_scores_each_member(bot: Bot) -> None:
     poll_id, correct, params = await quiz_poll(bot, chat_type="group", user_id=MEMBER)
     wrong = next(i for i in range(len(params["options"])) if i not in correct)
-    await answer(bot, poll_id, correct[0], user_id=MEMBER)
+    await answer(bot, poll_id, correct, user_id=MEMBER)
     await answer(bot, poll_id, wrong, user_id=ADMIN_OF_GROUP)
     await bot.text("/top join", chat_type="group", user_id=MEMBER)
     board = visible(only(await bot.text("/top", chat_type="group", user_id=ADMIN_OF_GROUP)))
@@ -229,15 +246,17 @@ async def test_a_broadcast_to_500_chats_loses_none_and_keeps_to_30_a_second(
             await app.shutdown()
         calls = server.calls()
 
-    polls = [c for c in calls if c.method == "sendPoll"]
+    polls = [c for c in calls if c.method in ("sendPoll", "sendMessage")]  # a set's opening line, its poll
     delivered = [c for c in polls if c.params["chat_id"] != blocked]
     received = Counter(c.params["chat_id"] for c in delivered)
     assert (report.chats, report.sent, report.gone, report.failed) == (499, 499, [blocked], []), caplog.text[
         -3000:
     ]
     assert set(received) == set(chats) - {blocked}
-    # Every chat got its question once; the one that met the RetryAfter shows the refused call and the retry.
-    assert sorted(received.values()) == [1] * 498 + [2]
+    # Every chat got its opening and its question once; the one that met the RetryAfter shows the refused call
+    # and the retry.
+    assert sorted(received.values()) == [2] * 498 + [3]
+    assert {c.params["chat_id"] for c in delivered if c.method == "sendPoll"} == set(chats) - {blocked}
     times = sorted(c.at for c in polls)
     busiest = max(sum(1 for t in times[i:] if t < start + 1.0) for i, start in enumerate(times))
     assert busiest <= 30

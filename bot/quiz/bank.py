@@ -108,4 +108,17 @@ def build_bank(
             seen_ids.add(question.id)
             seen_texts.add(question.question)
             bank.append(question)
-    return tuple(bank)
+    return balanced(bank)
+
+
+def balanced(bank: Sequence[Question]) -> tuple[Question, ...]:
+    """The bank with as many true statements as false ones (the generators make more false ones, and a quiz
+    where 错误 is right two times in three teaches guessing): the surplus of one verdict is left out, by a
+    fixed digest, so the same pack keeps the same questions."""
+    verdicts = {
+        verdict: [q for q in bank if q.type == TRUEFALSE and q.answers == (verdict,)]
+        for verdict in (TRUE, FALSE)
+    }
+    keep = min(len(group) for group in verdicts.values())
+    dropped = {q.id for group in verdicts.values() for q in sorted(group, key=lambda q: digest(q.id))[keep:]}
+    return tuple(q for q in bank if q.id not in dropped)

@@ -11,6 +11,8 @@ from bot.quiz.model import (
     MAX_OPTIONS,
     MAX_QUESTION,
     MIN_OPTIONS,
+    MULTI,
+    MULTI_RIGHT,
     NOT,
     SINGLE,
     TRUE,
@@ -23,7 +25,7 @@ from bot.quiz.model import (
 def check(question: Question, speech: str) -> list[str]:
     """Every rule a question must meet; the bank drops a question that breaks one.
 
-    For single-choice and fill-in-the-blank questions the right option stands in the evidence and no wrong
+    For single-choice, multi-answer and fill-in-the-blank questions every right option stands in the evidence and no wrong
     option does; for "which is NOT" questions the roles flip; a true/false statement is true exactly when the
     speech says it.
     """
@@ -46,7 +48,9 @@ def check(question: Question, speech: str) -> list[str]:
     if not question.evidence or question.evidence not in speech:
         problems.append("evidence not in the speech")
     wrong = [o for i, o in enumerate(question.options) if i not in question.correct]
-    if question.type in (SINGLE, BLANK):
+    if question.type == MULTI and not MULTI_RIGHT[0] <= len(question.correct) < len(question.options):
+        problems.append("multi needs several right options and a wrong one")
+    if question.type in (SINGLE, BLANK, MULTI):
         if any(a not in question.evidence for a in question.answers):
             problems.append("answer not in the evidence")
         if any(o in question.evidence for o in wrong):

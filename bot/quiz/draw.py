@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.knowledge import KnowledgeBase, name_key
 from bot.quiz.bank import build_bank
 from bot.quiz.lists import load_lists
-from bot.quiz.model import TRUEFALSE, TYPES, Question
+from bot.quiz.model import FALSE, TRUEFALSE, TYPES, Question
 
 if TYPE_CHECKING:
     from bot.matching import Matcher
@@ -27,10 +27,17 @@ def all_questions(kb: KnowledgeBase) -> tuple[Question, ...]:
 def mentions(question: Question, topic: str) -> bool:
     """Whether a question is about `topic`: its entry's names, its text or its right answer hold the word.
 
-    Wrong options do not count: a question is not about 两个到位 because 两个到位 is offered as a wrong answer.
+    Wrong options do not count: a question is not about 两个到位 because 两个到位 is offered as a wrong answer;
+    nor does the swapped part of a false statement.
     """
     word = name_key(topic)
-    text = " ".join((question.about, question.question, *question.answers))
+    # A false statement names its topic in the swapped, wrong part: only the speech's words behind it count.
+    shown = (
+        question.evidence
+        if question.type == TRUEFALSE and question.answers == (FALSE,)
+        else question.question
+    )
+    text = " ".join((question.about, shown, *question.answers))
     return bool(word) and word in name_key(text)
 
 

@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from bot.quiz.distractors import SLOGAN, rank, siblings, unrelated
 from bot.quiz.lists import SpeechList
 from bot.quiz.model import (
@@ -14,7 +16,11 @@ from bot.quiz.model import (
     BLANK_PREFIX,
     FALSE,
     GAP,
+    MAX_OPTION,
     MAX_STATEMENT,
+    MULTI,
+    MULTI_OPTIONS,
+    MULTI_RIGHT,
     NOT,
     SINGLE,
     TRUE,
@@ -25,6 +31,13 @@ from bot.quiz.model import (
 )
 from bot.quiz.parse import CHINESE_DIGITS, HEADING_START, Parsed
 from bot.quiz.text import digest, explain, q, quoted, window
+
+
+def near_last(answer: str, candidates: Iterable[str]) -> list[str]:
+    """The candidates without repeats, those one character away from the answer last:
+    a wrong option should be another thing of the same kind, not a variant one misreads as the answer."""
+    unique = list(dict.fromkeys(candidates))
+    return sorted(unique, key=lambda c: Levenshtein.distance(c, answer) <= 1)
 
 
 def choice(
@@ -48,7 +61,7 @@ def choice(
     into other words of the speech is also right, so it is left out.
     """
     others: list[str] = []
-    for candidate in dict.fromkeys(candidates):
+    for candidate in near_last(answer, candidates):
         if len(others) == WRONG_OPTIONS:
             break
         if candidate == answer or not candidate or candidate in evidence or answer in candidate:
@@ -68,6 +81,7 @@ def list_questions(parsed: Parsed) -> Iterator[Draft]:
     for lst in parsed.lists:
         if lst.spec.members:
             yield from membership(lst, parsed)
+            yield from several(lst, parsed)
         if lst.spec.ask_right or lst.spec.ask_left:
             yield from halves(lst)
         if lst.spec.statements:
@@ -120,6 +134,41 @@ def membership(lst: SpeechList, parsed: Parsed) -> Iterator[Draft]:
     for item in lst.items:
         if 2 <= len(item.text) <= 16:
             yield from gap_question(parsed, item.text, item.start, outsiders, foreign, spec.id, spec.entry)
+
+
+def several(lst: SpeechList, parsed: Parsed) -> Iterator[Draft]:
+    """多选: which of these belong to the list. The right ones are items of it, the wrong ones of the same
+    kind (recombined halves, the sibling list's items, items of other lists), none standing in the list."""
+    spec, speech = lst.spec, parsed.speech
+    members = [item.text for item in lst.items if len(item.text) <= MAX_OPTION]
+    if len(members) < MULTI_RIGHT[0] + 1:
+        return  # with two items, "which belong" gives itself away
+    right = sorted(members, key=lambda m: digest(spec.id, "multi", m))[
+        : min(MULTI_RIGHT[1], len(members) - 1)
+    ]
+    outsiders = lst.recombinations(speech) + siblings(members, speech)
+    foreign = [c for c in parsed.item_pool if c not in members and unrelated(c, members)]
+    wrong: list[str] = []
+    pool = outsiders + rank(right[0], foreign, spec.id, spread=max(2, len(right[0]) // 2))
+    for candidate in near_last(right[0], pool):
+        if len(right) + len(wrong) == MULTI_OPTIONS:
+            break
+        if candidate and candidate not in lst.evidence and len(candidate) <= MAX_OPTION:
+            wrong.append(candidate)
+    if not wrong:
+        return
+    yield Draft(
+        MULTI,
+        f"多选：根据讲话原文，下列哪些属于{spec.label}？",
+        tuple(right),
+        tuple(wrong),
+        explain(f"答案：{'、'.join(q(r) for r in right)}。", lst.evidence, right[0]),
+        lst.evidence,
+        lst.start,
+        (spec.name,) if spec.name else (),
+        lst.span,
+        spec.entry,
+    )
 
 
 def halves(lst: SpeechList) -> Iterator[Draft]:

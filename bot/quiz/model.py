@@ -8,13 +8,14 @@ SINGLE = "single"
 BLANK = "blank"
 TRUEFALSE = "truefalse"
 NOT = "not"
-TYPES = (SINGLE, BLANK, TRUEFALSE, NOT)
+MULTI = "multi"  # 多选: several right options, scored all or nothing
+TYPES = (SINGLE, BLANK, TRUEFALSE, NOT, MULTI)
 
 # Telegram's limits for a quiz poll.
 MAX_QUESTION = 300
 MAX_OPTION = 100
 MIN_OPTIONS = 2
-MAX_OPTIONS = 10
+MAX_OPTIONS = 12  # Bot API 9.1
 MAX_EXPLANATION = 200
 MAX_EXPLANATION_LINE_FEEDS = 2
 
@@ -22,6 +23,8 @@ TRUE = "正确"
 FALSE = "错误"
 TRUEFALSE_PREFIX = "判断正误（以讲话原文为准）：\n"
 BLANK_PREFIX = "填空（选出讲话原文的用语）：\n"
+MULTI_RIGHT = (2, 4)  # a 多选 question has at least two and at most four right options …
+MULTI_OPTIONS = 6  # … among this many
 GAP = "____"
 WRONG_OPTIONS = 3  # a choice question shows the right option and up to three wrong ones
 MAX_STATEMENT = 80  # a true/false statement longer than this is hard to judge on a phone

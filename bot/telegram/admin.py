@@ -8,6 +8,7 @@ answers only in a private chat.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.knowledge import KnowledgeBase, KnowledgeError
 from bot.library import Library
+from bot.quiz import Question
+from bot.study import FLAGS_TO_WITHDRAW
 from bot.telegram import texts
 from bot.telegram.chart import DAYS, daily_chart
 from bot.telegram.context import BotContext
@@ -53,6 +56,38 @@ async def unanswered(update: Update, context: BotContext) -> None:
     text = unanswered_html(rows)
     await reply_html(update.effective_message, text)
     context.log(update, text)
+
+
+async def flagged(update: Update, context: BotContext) -> None:
+    """/flagged: the questions members flagged (纠错), the most flagged first; /flagged clear ID puts one back
+    into the quiz (a question three people flagged is not asked until then)."""
+    study = context.study
+    args = context.args or []
+    if len(args) == 2 and args[0].lower() in ("clear", "清除"):
+        cleared = await study.clear_flags(args[1])
+        text = texts.flags_cleared(args[1], cleared)
+    else:
+        text = flagged_html(await study.flagged(), study.by_id, FLAGS_TO_WITHDRAW)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+def flagged_html(rows: list[tuple[str, int, str]], by_id: Mapping[str, Question], withdraw_at: int) -> str:
+    if not rows:
+        return "没有被标记有误的题。"
+    lines = [
+        f"<b>成员标记有误的题</b>（{withdraw_at} 人以上标记的暂停出题；核对后发送 /flagged clear 题号 恢复）"
+    ]
+    for question_id, flags, _ in rows[:30]:
+        question = by_id.get(question_id)
+        shown = question.question.splitlines()[-1][:60] if question else "（已不在题库中）"
+        state = "，已暂停" if flags >= withdraw_at else ""
+        lines.append(f"• <code>{escape(question_id)}</code> {flags} 人{state}：{escape(shown)}")
+        if question:
+            lines.append(
+                f"  答案：{escape('、'.join(question.answers))}；原文：{escape(question.evidence[:80])}"
+            )
+    return "\n".join(lines)
 
 
 async def reload(update: Update, context: BotContext) -> None:
@@ -117,3 +152,4 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("stats", stats, filters=only_admins))
     application.add_handler(CommandHandler("unanswered", unanswered, filters=only_admins))
     application.add_handler(CommandHandler("reload", reload, filters=only_admins))
+    application.add_handler(CommandHandler("flagged", flagged, filters=only_admins))

@@ -19,7 +19,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.library import Library
 from bot.settings import Settings, opt_into_ptb_timedelta
 from bot.storage import Store
-from bot.telegram import admin, flood, handlers, inbox, quiz, speeches, texts
+from bot.telegram import admin, flood, handlers, inbox, quiz, rounds, speeches, texts
 from bot.telegram.broadcast import DeliveryUncertain, PacedRateLimiter, not_received
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
@@ -32,7 +32,7 @@ RATE_LIMIT_RETRIES = 2
 # duplicate; past this, a send is taken as "may have arrived" and not repeated (broadcast.DeliveryUncertain).
 SEND_READ_TIMEOUT_S = 30.0
 CONNECTION_POOL_SIZE = 256  # as PTB's default for the sending request
-HANDLER_MODULES = (flood, handlers, admin, quiz, speeches)
+HANDLER_MODULES = (flood, handlers, admin, quiz, rounds, speeches)
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer", "poll")
 
 log = logging.getLogger(__name__)

@@ -22,6 +22,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("review", "错题本：复习到期的错题"),
     ("score", "我的积分、正确率和连续学习天数"),
     ("top", "本群排行榜（/top join 自愿加入）"),
+    ("join", "加入本群学习名单（小结和台账里署名）"),
+    ("leave", "退出本群学习名单"),
+    ("round", "集体答题（群管理员）：/round 5 10"),
+    ("report", "导出学习台账（群管理员）"),
+    ("remind", "错题提醒：/remind on 或 off"),
     ("forget", "删除我的全部记录"),
 )
 
@@ -30,6 +35,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "统计：最近30天的提问和回答率"),
     ("unanswered", "没答好的问题"),
     ("reload", "重新读取知识库"),
+    ("flagged", "成员标记有误的题：/flagged clear 题号 恢复"),
 )
 
 

@@ -80,6 +80,13 @@ def study_of(data: BotData, bank: Sequence[Question]) -> Study:
     )
 
 
+def service_of(data: BotData, chat_id: int) -> Service:
+    """The service of the speech a chat studies, outside a handler (a job): the chat's choice, else the newest."""
+    if data.packs is not None:
+        return data.packs.service(data.chat_packs.get(chat_id))
+    return _required(data.library, "library")
+
+
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives. It is made once per update, so it also times the update."""
 

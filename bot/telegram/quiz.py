@@ -9,79 +9,36 @@ chat unsubscribed).
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 
-from telegram import Chat, Message, Poll, Update
-from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, PollAnswerHandler, PollHandler
+from telegram import Chat, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, PollAnswerHandler, PollHandler
 
 from bot.daily import MAX_DAILY_COUNT, parse_time
-from bot.quiz import Question, questions_about
+from bot.quiz import questions_about
 from bot.study import PollTarget, Study
 from bot.telegram import texts
 from bot.telegram.broadcast import LEAVING, DeliveryUncertain, Report, Withdrawn, broadcast, with_retry
-from bot.telegram.context import BotContext, study_of
+from bot.telegram.context import BotContext, service_of, study_of
 from bot.telegram.filters import CHATS, NEW, without_mention
-from bot.telegram.replies import reply_html
+from bot.telegram.keyboards import button, keyboard
+from bot.telegram.polls import is_chat_admin, is_chat_member, send_poll, send_question
+from bot.telegram.replies import reply_html, send_html
+from bot.together import BOARD_SETTING
 
 log = logging.getLogger(__name__)
 
-REVIEW_BATCH = 3  # questions /review sends at once: a few, so it never floods the chat
+REVIEW_BATCH = 10  # questions /review (or the 错题本 button) sends at once, at most
+NEXT, BOOK, FLAG = "q:n", "q:b", "q:f:"  # callback data of the buttons under an answer's verdict
 DAILY_JOB_PREFIX = "daily "
 # A set whose time passed while the bot was down (a crash, a deploy) is still sent if it starts within this;
 # later, that day's set is skipped (a quiz at 08:00 arriving in the evening helps nobody).
 DAILY_GRACE = timedelta(hours=3)
 CATCH_UP_EVERY_S = 600  # at start, then every ten minutes: sets a Telegram outage held back go out
-
-
-# ── sending questions ──────────────────────────────────────────────────────────────────────────────────
-
-
-async def send_question(
-    context: BotContext,
-    chat: Chat | int,
-    question: Question,
-    *,
-    source: str,
-    heading: str = "",
-    study: Study | None = None,
-    retry: bool = False,
-) -> Message:
-    """One question as a quiz poll that is not anonymous (so answers come back as PollAnswer), recorded."""
-    chat_id = chat if isinstance(chat, int) else chat.id
-    private = chat_id > 0
-    message = await send_poll(context, chat_id, question, heading=heading, retry=retry)
-    study = study or context.study
-    poll_id = message.poll.id if message.poll else None
-    await study.record_asked(chat_id, question, source=source, poll_id=poll_id, private=private)
-    return message
-
-
-async def send_poll(
-    context: BotContext, chat_id: int, question: Question, *, heading: str = "", retry: bool = False
-) -> Message:
-    """The quiz poll itself, not recorded (the caller records it, with what it knows of the send)."""
-    text = (
-        f"{heading}{question.question}" if len(heading) + len(question.question) <= 300 else question.question
-    )
-
-    async def send() -> Message:
-        return await context.bot.send_poll(
-            chat_id,
-            text,
-            list(question.options),
-            is_anonymous=False,
-            type=Poll.QUIZ,
-            correct_option_ids=list(question.correct),
-            explanation=question.explanation,
-            explanation_parse_mode=None,  # plain text: the speech's quotes are not HTML
-            question_parse_mode=None,
-        )
-
-    return await (with_retry(send) if retry else send())
+REMIND_EVERY_S = 600  # how often the reminders are looked at: a nudge comes within ten minutes of its time
+REMIND, REMINDED_ON = "remind", "reminded_on"  # user_settings keys: the choice, and the last day nudged
 
 
 # ── commands ───────────────────────────────────────────────────────────────────────────────────────────
@@ -130,13 +87,60 @@ async def poll_answer(update: Update, context: BotContext) -> None:
         log.info("event=poll_answer_refused poll=%s user=%s reason=not_a_member", answer.poll_id, voter)
         return
     outcome = await study.answer(target.asked_id, voter, answer.option_ids)
-    if outcome is not None:
-        log.info(
-            "event=quiz_answer user=%s question=%s right=%s",
-            answer.user.id,
-            outcome.question.id,
-            outcome.right,
-        )
+    if outcome is None:
+        return
+    log.info("event=quiz_answer user=%s question=%s right=%s", voter, outcome.question.id, outcome.right)
+    if target.owner is None:
+        return  # a group: the round's summary speaks for everyone, not a message per vote
+    text = texts.answer_verdict(outcome.right, outcome.question)
+    if await study.source_of(target.asked_id) == "daily" and (result := await study.daily_result(
+        target.chat_id, voter
+    )):  # fmt: skip
+        text += "\n" + texts.daily_result(*result)
+    await send_html(context.bot, target.chat_id, text, verdict_keyboard(target.asked_id))
+
+
+def verdict_keyboard(asked_id: int) -> InlineKeyboardMarkup | None:
+    return keyboard([[button("下一题", NEXT), button("错题本", BOOK), button("纠错", f"{FLAG}{asked_id}")]])
+
+
+async def next_button(update: Update, context: BotContext) -> None:
+    """下一题: one more question, as /quiz would send it."""
+    query = update.callback_query
+    await query.answer()
+    user = query.from_user
+    chat_id = query.message.chat.id if query.message else user.id
+    study = context.study
+    picked = await study.next_questions(chat_id, 1, user_id=user.id if chat_id == user.id else None)
+    if not picked:
+        await send_html(context.bot, chat_id, texts.QUIZ_NOTHING_LEFT)
+        return
+    await send_question(context, chat_id, picked[0], source="quiz", study=study)
+    context.log(update, f"[quiz] {picked[0].question}")
+
+
+async def book_button(update: Update, context: BotContext) -> None:
+    """错题本: review now, due or not (the due ones first), at most REVIEW_BATCH."""
+    query = update.callback_query
+    await query.answer()
+    user = query.from_user
+    chat_id = query.message.chat.id if query.message else user.id
+    if chat_id != user.id:
+        await send_html(context.bot, chat_id, texts.QUIZ_PRIVATE_ONLY)
+        return
+    await send_review(context, update, user.id, early=True)
+
+
+async def flag_button(update: Update, context: BotContext) -> None:
+    """纠错: the person thinks the question is wrong; three people keep it out until an admin clears it."""
+    query = update.callback_query
+    asked_id = int(query.data.removeprefix(FLAG)) if query.data.removeprefix(FLAG).isdecimal() else 0
+    flags = await context.study.flag(asked_id, query.from_user.id)
+    await query.answer(
+        texts.FLAGGED if flags is not None else texts.STALE_BUTTON, show_alert=flags is not None
+    )
+    if flags is not None:
+        log.info("event=question_flagged asked=%s flags=%s", asked_id, flags)
 
 
 async def review(update: Update, context: BotContext) -> None:
@@ -146,21 +150,28 @@ async def review(update: Update, context: BotContext) -> None:
         await reply_html(update.effective_message, texts.QUIZ_PRIVATE_ONLY)
         context.log(update, texts.QUIZ_PRIVATE_ONLY, answered=False)
         return
+    await send_review(context, update, user.id, early=False)
+
+
+async def send_review(context: BotContext, update: Update, user_id: int, *, early: bool) -> None:
+    """The 错题本's due questions (at most REVIEW_BATCH). With none due: when the next comes due and a
+    button to review now; `early` (that button, or 错题本 under a verdict) reviews the nearest ones at once."""
     study = context.study
-    due_ids = await study.due_ids(user.id)
-    if not due_ids:
-        _, total = await study.review_counts(user.id)
-        due = await study.next_due(user.id)
+    due_ids = await study.due_ids(user_id)
+    _, total = await study.review_counts(user_id)
+    if not due_ids and not (early and total):
+        due = await study.next_due(user_id)
         when = due.astimezone(context.settings.timezone).strftime("%m月%d日 %H:%M") if due else None
         text = texts.review_none(total, when)
-        await reply_html(update.effective_message, text)
+        buttons = keyboard([[button("现在复习", BOOK)]]) if total else None
+        await send_html(context.bot, user_id, text, buttons)
         context.log(update, text)
         return
-    batch = due_ids[:REVIEW_BATCH]
-    text = texts.review_intro(len(batch), len(due_ids))
-    await reply_html(update.effective_message, text)
+    batch = (due_ids or await study.book_ids(user_id, REVIEW_BATCH))[:REVIEW_BATCH]
+    text = texts.review_intro(len(batch), len(due_ids)) if due_ids else texts.review_early(len(batch), total)
+    await send_html(context.bot, user_id, text)
     for question_id in batch:
-        await send_question(context, chat, study.by_id[question_id], source="review", study=study)
+        await send_question(context, user_id, study.by_id[question_id], source="review", study=study)
     context.log(update, text)
 
 
@@ -263,38 +274,9 @@ async def _reconcile(
     return target
 
 
-MEMBER_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER)
-MEMBERSHIP_CACHE_S = 600.0
-
-
-async def is_chat_member(context: BotContext, chat_id: int, user_id: int) -> bool:
-    """Whether the person is in the group now (asked of Telegram at most every ten minutes per person)."""
-    cache = context.bot_data.members
-    known = cache.get((chat_id, user_id))
-    now = time.monotonic()
-    if known is not None and now - known[1] < MEMBERSHIP_CACHE_S:
-        return known[0]
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as error:
-        log.warning("event=membership_unknown chat=%s user=%s error=%r", chat_id, user_id, str(error)[:120])
-        return False
-    inside = member.status in MEMBER_STATUSES or (
-        member.status == ChatMemberStatus.RESTRICTED and bool(getattr(member, "is_member", False))
-    )
-    cache[(chat_id, user_id)] = (inside, now)
-    return inside
-
-
-async def is_chat_admin(context: BotContext, chat_id: int, user_id: int | None) -> bool:
-    if user_id is None:
-        return False
-    member = await context.bot.get_chat_member(chat_id, user_id)
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
 async def top(update: Update, context: BotContext) -> None:
-    """/top: the group's leaderboard of members who opted in; /top join, /top leave."""
+    """/top: the group's leaderboard of members who opted in; /top join, /top leave; /top on|off (admins):
+    whether round summaries show a ranking (off unless the group turns it on)."""
     chat, user = update.effective_chat, update.effective_user
     if chat.type == Chat.PRIVATE or user is None:
         await reply_html(update.effective_message, texts.TOP_PRIVATE)
@@ -302,7 +284,14 @@ async def top(update: Update, context: BotContext) -> None:
         return
     study = context.study
     action = (context.args or [""])[0].lower()
-    if action in ("join", "加入"):
+    if action in ("on", "off", "开", "关"):
+        if not await is_chat_admin(context, chat.id, user.id):
+            text = texts.BOARD_ADMINS_ONLY
+        else:
+            on = action in ("on", "开")
+            await context.store.set_chat_setting(chat.id, BOARD_SETTING, on)
+            text = texts.BOARD_ON if on else texts.BOARD_OFF
+    elif action in ("join", "加入"):
         await study.join_leaderboard(chat.id, user.id, user.full_name or str(user.id))
         text = texts.TOP_JOINED
     elif action in ("leave", "退出"):
@@ -313,6 +302,64 @@ async def top(update: Update, context: BotContext) -> None:
         text = texts.leaderboard_text([(s.name, s.points, s.answered) for s in board], joined)
     await reply_html(update.effective_message, text)
     context.log(update, text)
+
+
+async def remind(update: Update, context: BotContext) -> None:
+    """/remind on|off (private): a nudge at the person's daily time when 错题本 questions are due, at most
+    once a day; /remind alone says whether it is on."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type != Chat.PRIVATE or user is None:
+        await reply_html(update.effective_message, texts.QUIZ_PRIVATE_ONLY)
+        context.log(update, texts.QUIZ_PRIVATE_ONLY, answered=False)
+        return
+    action = (context.args or [""])[0].lower()
+    when = await reminder_time(context.study, context.settings.daily_time, user.id)
+    if action in ("on", "开", "开启"):
+        await context.store.set_user_setting(user.id, REMIND, True)
+        text = texts.remind_on(when)
+    elif action in ("off", "关", "关闭"):
+        await context.store.set_user_setting(user.id, REMIND, None)
+        text = texts.REMIND_OFF
+    else:
+        on = bool((await context.store.get_user_settings(user.id)).get(REMIND))
+        text = texts.remind_status(on, when)
+    await reply_html(update.effective_message, text)
+    context.log(update, text)
+
+
+async def reminder_time(study: Study, default: str, user_id: int) -> str:
+    """The person's daily time: their private /daily subscription's, else the bot's default."""
+    subscription = await study.subscription(user_id)
+    return subscription.time if subscription is not None else default
+
+
+def reminder_due(now: datetime, when: str, last_day: str | None, due: int) -> bool:
+    """Whether to nudge now (local time `now`): past today's time, not nudged today, something due."""
+    hour, minute = (int(part) for part in when.split(":"))
+    return due > 0 and last_day != now.date().isoformat() and (now.hour, now.minute) >= (hour, minute)
+
+
+async def remind_job(context: BotContext) -> None:
+    """Every REMIND_EVERY_S: the people who asked for reminders and have questions due get one nudge a day.
+    The day is marked before the send: a send that fails costs one nudge, never a second one."""
+    store, study = context.store, context.study
+    zone = context.settings.timezone
+    now = study.clock().astimezone(zone)
+    for user_id, on in await store.users_with_setting(REMIND):
+        if not on:
+            continue
+        settings = await store.get_user_settings(user_id)
+        when = await reminder_time(study, context.settings.daily_time, user_id)
+        due = len(await study.due_ids(user_id))
+        if not reminder_due(now, when, settings.get(REMINDED_ON), due):
+            continue
+        await store.set_user_setting(user_id, REMINDED_ON, now.date().isoformat())
+        try:
+            await context.bot.send_message(user_id, texts.reminder(due))
+        except Forbidden:  # blocked the bot: no more reminders
+            await store.set_user_setting(user_id, REMIND, None)
+        except TelegramError as error:
+            log.info("event=reminder_failed user=%s error=%r", user_id, str(error)[:80])
 
 
 # ── the daily set ──────────────────────────────────────────────────────────────────────────────────────
@@ -348,6 +395,7 @@ async def on_start(application: Application) -> None:
         application.job_queue.run_repeating(
             catch_up_daily, interval=CATCH_UP_EVERY_S, first=0.5, name="catch up on daily sets"
         )
+        application.job_queue.run_repeating(remind_job, interval=REMIND_EVERY_S, first=5, name="reminders")
 
 
 def last_occurrence(when: str, now: datetime, zone: tzinfo) -> datetime:
@@ -422,6 +470,11 @@ async def send_daily(
             if stopping():
                 break
             heading = f"【每日一练 {position}/{size}】\n"
+            if (
+                position == 1
+            ):  # the set opens with one line (a resumed set, past its first question, does not)
+                opening = texts.daily_opening(size, service_of(data, chat_id).kb.pack.meeting)
+                await with_retry(lambda opening=opening: context.bot.send_message(chat_id, opening))
             claimed = False
 
             async def claim(position: int = position) -> bool:  # as the request leaves (broadcast.LEAVING)
@@ -467,7 +520,11 @@ def add_handlers(application: Application) -> None:
         ("review", review),
         ("score", score),
         ("top", top),
+        ("remind", remind),
     ):
         application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
     application.add_handler(PollAnswerHandler(poll_answer))
+    application.add_handler(CallbackQueryHandler(next_button, pattern=rf"^{NEXT}$"))
+    application.add_handler(CallbackQueryHandler(book_button, pattern=rf"^{BOOK}$"))
+    application.add_handler(CallbackQueryHandler(flag_button, pattern=rf"^{FLAG}\d+$"))
     application.add_handler(PollHandler(poll_update))

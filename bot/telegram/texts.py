@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.daily import MAX_DAILY_COUNT
 from bot.knowledge import KnowledgeBase, PackInfo
+from bot.quiz import Question
 from bot.telegram.html import escape
 
 PRIVACY = (
@@ -45,6 +47,23 @@ def usage_search(pack: PackInfo) -> str:
 
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看我能做什么。"
 STALE_BUTTON = "这个按钮已过期，请重新发送命令。"
+ROSTER_GROUP_ONLY = "学习名单只在群里使用：在群里发送 /join 加入。"
+ROSTER_JOINED = "已加入本群学习名单：您的名字会出现在学习小结和学习台账里（只记学了哪些内容、参加了几次，不排名）。发送 /leave 可随时退出。"
+ROSTER_LEFT = "已退出本群学习名单：之后的小结和台账里不再出现您的名字。"
+ROSTER_NOT_MEMBER = "您本来就不在本群学习名单上。"
+ROUND_GROUP_ONLY = "集体答题（/round）在群里使用；私聊中发送 /quiz 答题。"
+ROUND_ADMINS_ONLY = "在群里，只有群管理员可以发起集体答题。"
+ROUND_USAGE = "用法：/round 5 10 发起一轮 5 道题、10 分钟的集体答题（最多 10 题、60 分钟；只发 /round 按 5 题 10 分钟）；/round off 取消。"
+ROUND_CANCELLED = "已取消本轮集体答题。"
+ROUND_NONE_OPEN = "本群现在没有进行中的集体答题。"
+ROUND_ALREADY_OPEN = "本群已有一轮集体答题在进行，等它结束或发送 /round off 取消后再发起。"
+REPORT_GROUP_ONLY = "学习台账（/report）在群里由群管理员使用。"
+REPORT_ADMINS_ONLY = "在群里，只有群管理员可以导出学习台账。"
+BOARD_ADMINS_ONLY = "只有群管理员可以开启或关闭本群的排行。"
+BOARD_ON = "已开启排行：集体答题小结里会列出加入名单的成员各答对几题。发送 /top off 关闭。"
+BOARD_OFF = "已关闭排行：小结只记参加人数和各题结果，不排名次。"
+REMIND_OFF = "已关闭错题提醒。"
+FLAGGED = "谢谢指正，已记下这道题。管理员核对前，三人以上认为有误的题不再出。"
 ERROR = "抱歉，处理这条消息时出错了，请稍后再试。"
 FORGET_ASK = "要删除我记下的关于您的全部内容（提问、回答、设置）吗？删除后无法恢复。"
 FORGET_CANCELLED = "已取消，什么也没有删除。"
@@ -83,7 +102,7 @@ def about_text(kb: KnowledgeBase) -> str:
 # ── the quiz ───────────────────────────────────────────────────────────────────────────────────────────
 QUIZ_NOTHING_LEFT = "这段时间的题目您都做过了。两周内做过的题不会重复出现，错题会按时回到 /review。"
 QUIZ_PRIVATE_ONLY = "这个命令请在与我的私聊中使用。"
-DAILY_USAGE = "用法：/daily 8:00 每天这个时间发题（可加题数，如 /daily 8:00 5）；/daily off 停止；只发 /daily 按默认时间和题数订阅，已订阅时显示当前设置。"
+DAILY_USAGE = f"用法：/daily 8:00 每天这个时间发题（可加题数，如 /daily 8:00 5，最多 {MAX_DAILY_COUNT} 题）；/daily off 停止；只发 /daily 按默认时间和题数订阅，已订阅时显示当前设置。"
 DAILY_ADMINS_ONLY = "在群里，只有群管理员可以设置每日一练。"
 DAILY_OFF = "已停止每日一练。想恢复时发送 /daily 8:00。"
 DAILY_PAUSED = "最近 7 次每日一练都没有作答，我先暂停推送，不再打扰。想继续时发送 /daily 8:00（时间可改）。"
@@ -128,6 +147,61 @@ def review_none(total: int, next_due: str | None) -> str:
     if not total:
         return "错题本是空的：答错的题会自动加入，并按遗忘曲线安排复习。"
     return f"错题本共 {total} 道，现在没有到期的。" + (f"下一道在 {next_due} 到期。" if next_due else "")
+
+
+def round_opening(count: int, minutes: int, meeting: str) -> str:
+    return (
+        f"📚 集体答题开始：{count} 道题，出自{escape(meeting)}，{minutes} 分钟后截止。"
+        "结果在截止后公布，我会发一份小结。"
+    )
+
+
+def report_caption(ledger: object) -> str:
+    return "本群学习台账：成员参加情况、各轮答题结果、讲话各部分的掌握情况（只列出加入学习名单的成员）。"
+
+
+def flags_cleared(question_id: str, cleared: int) -> str:
+    if not cleared:
+        return f"题 {escape(question_id)} 没有标记。"
+    return f"已清除题 {escape(question_id)} 的 {cleared} 个标记，它会重新出现在题目中。"
+
+
+def remind_on(when: str) -> str:
+    return f"已开启错题提醒：每天 {when} 前后，错题本里有到期的题时私信提醒一次。发送 /remind off 关闭。"
+
+
+def remind_status(on: bool, when: str) -> str:
+    if on:
+        return f"错题提醒已开启（每天 {when} 前后，有到期错题时提醒一次）。发送 /remind off 关闭。"
+    return "错题提醒没有开启。发送 /remind on，错题到期时每天私信提醒一次（不强制、不计入考核）。"
+
+
+def reminder(due: int) -> str:
+    return f"📒 错题本里有 {due} 道题到期了，发送 /review 复习几道吧。（不想收到提醒就发 /remind off）"
+
+
+def review_early(sending: int, total: int) -> str:
+    return f"错题本共 {total} 道，现在都还没到期；先提前复习最近的 {sending} 道。"
+
+
+def answer_verdict(right: bool, question: Question) -> str:
+    """The next step after a quiz poll in a private chat: right or wrong, the speech's words, the book."""
+    answers = "、".join(question.answers)
+    lines = ["✓ 答对了！" if right else f"✗ 答错了。正确答案：{escape(answers)}"]
+    lines.append(f"<blockquote>{escape(question.evidence[:300])}</blockquote>")
+    if not right:
+        lines.append("已加入错题本。")
+    return "\n".join(lines)
+
+
+def daily_result(answered: int, right: int) -> str:
+    return f"今天的每日一练完成：{answered} 题答对 {right} 题。" + (
+        "全对，真棒！" if right == answered else "错题已进错题本。"
+    )
+
+
+def daily_opening(count: int, meeting: str) -> str:
+    return f"☀️ 今天的每日一练：{count} 道题，出自{escape(meeting)}。点选项作答，答完告诉你结果。"
 
 
 def review_intro(sending: int, due: int) -> str:
