@@ -147,6 +147,8 @@ class FakeTelegram:
     chat_admins: set[int] = field(default_factory=set)  # users who administer every group here
     outsiders: set[int] = field(default_factory=set)  # users who are in no group here
     flood_waits: list[int] = field(default_factory=list)  # the next sends get 429 with these retry_after
+    polls: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # (chat, message) → the poll
+    uploads: list[tuple[str, str, Any]] = field(default_factory=list)  # files sent: (field, name, bytes)
 
     def fail_next(self, method: str, times: int = 1, status: int = 500) -> None:
         """The next `times` calls of `method` fail with Telegram's 500, as when the server has trouble (or
@@ -201,7 +203,23 @@ class FakeTelegram:
             photo = [{"file_id": "photo-1", "file_unique_id": "u-photo-1", "width": 800, "height": 400}]
             return self._message(params, photo=photo, caption=caption)
         if method == "sendPoll":
-            return self._message(params, poll=self._poll(params))
+            sent = self._message(params, poll=self._poll(params))
+            self.polls[(sent["chat"]["id"], sent["message_id"])] = sent["poll"]
+            return sent
+        if method == "stopPoll":
+            poll = self.polls.get((int(params["chat_id"]), int(params["message_id"])))
+            if poll is None:
+                raise TelegramError(400, "Bad Request: message with poll to stop not found")
+            if poll["is_closed"]:
+                raise TelegramError(400, "Bad Request: poll has already been closed")
+            poll["is_closed"] = True
+            return poll
+        if method == "sendDocument":
+            if "document" not in files and "document" not in params:
+                raise TelegramError(400, "Bad Request: there is no document in the request")
+            caption = self._check_text(params, "caption", 1024) if params.get("caption") else None
+            document = {"file_id": "doc-1", "file_unique_id": "u-doc-1", "file_name": params.get("filename")}
+            return self._message(params, document=document, caption=caption)
         if method == "getChatMember":
             member = {"id": int(params["user_id"]), "is_bot": False, "first_name": "成员"}
             if int(params["user_id"]) in self.chat_admins:
@@ -251,6 +269,8 @@ class FakeTelegram:
             raise TelegramError(400, "Bad Request: several correct options need allows_multiple_answers")
         if params.get("type") == "quiz" and (not correct or any(not 0 <= i < len(options) for i in correct)):
             raise TelegramError(400, "Bad Request: wrong correct option ids")
+        if "open_period" in params and not 5 <= int(params["open_period"]) <= 600:
+            raise TelegramError(400, "Bad Request: wrong open period specified")
         explanation = str(params.get("explanation") or "")
         if len(explanation) > 200 or explanation.count("\n") > 2:
             raise TelegramError(400, "Bad Request: poll explanation is too long")
@@ -330,6 +350,10 @@ class RecordingRequest(BaseRequest):
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = tuple(request_data.multipart_data) if request_data and request_data.contains_files else ()
+        if files:
+            for name, part in request_data.multipart_data.items():
+                filename, content = (part[0], part[1]) if isinstance(part, tuple) else ("", part)
+                self.telegram.uploads.append((name, filename, content))
         if endpoint == "getUpdates":
             status, body = 200, {"ok": True, "result": []}
         else:
