@@ -69,18 +69,24 @@ class Ledger:
     since: date | None
     until: date | None
     timezone: tzinfo
+    parts_total: int = 0  # the parts of the speeches served
+    part_order: dict[str, int] = field(default_factory=dict)  # where each part stands in its speech
 
 
-def question_places(services: Iterable[Service]) -> dict[str, tuple[str, str, str]]:
-    """question id → (the speech's meeting, the part it is about, its text), over every pack served."""
+def question_places(services: Iterable[Service]) -> tuple[dict[str, tuple[str, str, str]], dict[str, int]]:
+    """question id → (the speech's meeting, the part it is about, its text), over every pack served; and
+    each part's place in its speech (to list the parts as the speech runs)."""
     places: dict[str, tuple[str, str, str]] = {}
+    order: dict[str, int] = {}
     for service in services:
         kb = service.kb
         for question in service.questions:
             part = kb.part_of(question.entry_id)
-            text = question.question.splitlines()[-1]
+            text = " ".join(question.question.splitlines())
             places[question.id] = (kb.pack.meeting, part, text)
-    return places
+            start = kb.speech.find(question.evidence)
+            order[part] = min(order.get(part, len(kb.speech)), start if start >= 0 else len(kb.speech))
+    return places, order
 
 
 async def build_ledger(
@@ -93,7 +99,7 @@ async def build_ledger(
     until: date | None = None,
 ) -> Ledger:
     """The ledger of the group chats (or one), over answers given from `since` to `until` (local dates)."""
-    places = question_places(services)
+    places, order = question_places(services)
     meetings = {service.kb.pack.id: service.kb.pack.meeting for service in services}
     low = timestamp(datetime.combine(since, datetime.min.time(), timezone)) if since else ""
     high = (
@@ -147,8 +153,10 @@ async def build_ledger(
     for chat, row in unnamed.items():
         row.people = len(unnamed_people[chat])
     rounds = await _rounds(store, meetings, timezone, chat_id, low, high)
-    order = {part: n for n, part in enumerate(dict.fromkeys(p for _, p, _ in places.values()))}
+    parts_total = len({part for _, part, _ in places.values() if part})
     return Ledger(
+        parts_total=parts_total,
+        part_order=order,
         members=sorted(members.values(), key=lambda m: (m.chat_id, m.name)) + list(unnamed.values()),
         rounds=rounds,
         parts=sorted(parts.values(), key=lambda p: (p.speech, order.get(p.part, 0))),
@@ -190,6 +198,7 @@ MEMBER_HEADINGS = (
     "答题数",
     "答对数",
     "正确率",
+    "学过的部分（个）",
     "学过的讲话部分",
     "错题本（道）",
 )
@@ -214,7 +223,7 @@ def write_xlsx(ledger: Ledger, target: str | IO[bytes]) -> None:
 
     members = [
         (str(m.chat_id), m.name, m.people, len(m.sessions), m.answered, m.right, _share(m.right, m.answered),
-         "、".join(sorted(m.parts)), m.book if m.name != UNNAMED else "")
+         f"{len(m.parts)}/{ledger.parts_total}", " | ".join(sorted(m.parts, key=lambda p: ledger.part_order.get(p, 0))), m.book if m.name != UNNAMED else "")
         for m in ledger.members
     ]  # fmt: skip
     _sheet(workbook, "成员", f"学习台账：成员参加情况{period}", MEMBER_HEADINGS, members, bold, percent, {6})

@@ -296,7 +296,9 @@ async def test_report_sends_the_groups_ledger_as_a_workbook_naming_only_joined_m
     await round_job(bot).run(bot.app)
     assert visible(only(await in_group(bot, "/report", JOINED))) == texts.REPORT_ADMINS_ONLY
     assert only(await in_group(bot, "/report", ADMIN_OF_GROUP), "sendDocument")
-    [(_, filename, content)] = bot.telegram.uploads
+    (_, filename, content), (field, _, png) = bot.telegram.uploads  # the workbook, then its chart
+    assert field == "photo" and png.startswith(b"\x89PNG")
+    assert only(bot.telegram.calls[-1:], "sendPhoto").params["caption"] == texts.REPORT_CHART
     assert filename.startswith("学习台账-") and filename.endswith(".xlsx")
     with zipfile.ZipFile(io.BytesIO(content)) as workbook:
         names = workbook.namelist()

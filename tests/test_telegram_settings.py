@@ -13,7 +13,15 @@ from bot.logs import RedactingFormatter
 from bot.matching import load_rules
 from bot.outline import build_outline, find_word
 from bot.settings import MASK, Secret, Settings, SettingsError, file_url_for
-from bot.telegram.chart import daily_series, render_chart
+from bot.telegram.chart import (
+    CHINESE,
+    ENGLISH,
+    cjk_font,
+    daily_series,
+    labels,
+    render_chart,
+    render_parts_chart,
+)
 from bot.telegram.floodgate import FloodGate, Verdict
 from tests.fake_bot_api import TOKEN
 
@@ -197,3 +205,9 @@ def test_the_series_covers_thirty_days_with_zeros_for_quiet_days() -> None:
 def test_the_chart_is_a_png() -> None:
     png = render_chart(daily_series([("2024-03-30", 5, 4), ("2024-03-12", 2, 0)], date(2024, 3, 31)))
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_the_parts_chart_is_a_png_labelled_in_chinese_where_a_cjk_font_is_installed() -> None:
+    png = render_parts_chart([("一、强化政治统领，坚持党的全面领导", 0.68), ("存在的问题", 0.55)])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    assert labels() == (CHINESE if cjk_font() else ENGLISH)  # never boxes: English without a CJK font

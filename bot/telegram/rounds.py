@@ -20,6 +20,7 @@ from bot.quiz import Question
 from bot.service import Service
 from bot.telegram import texts
 from bot.telegram.broadcast import with_retry
+from bot.telegram.chart import parts_chart
 from bot.telegram.context import BotContext, BotData, service_of, study_of
 from bot.telegram.filters import CHATS, NEW, without_mention
 from bot.telegram.html import escape
@@ -249,6 +250,9 @@ async def report(update: Update, context: BotContext) -> None:
     await context.bot.send_document(
         chat.id, buffer.getvalue(), filename=f"学习台账-{stamp}.xlsx", caption=texts.report_caption(ledger)
     )
+    shares = [(p.part, p.right / p.answered) for p in ledger.parts if p.answered]
+    if shares:
+        await context.bot.send_photo(chat.id, await parts_chart(shares), caption=texts.REPORT_CHART)
     context.log(update, "[report]")
 
 

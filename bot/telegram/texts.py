@@ -57,6 +57,7 @@ ROUND_USAGE = "用法：/round 5 10 发起一轮 5 道题、10 分钟的集体�
 ROUND_CANCELLED = "已取消本轮集体答题。"
 ROUND_NONE_OPEN = "本群现在没有进行中的集体答题。"
 ROUND_ALREADY_OPEN = "本群已有一轮集体答题在进行，等它结束或发送 /round off 取消后再发起。"
+REPORT_CHART = "讲话各部分的正确率（本群的集体答题和每日一练）"
 REPORT_GROUP_ONLY = "学习台账（/report）在群里由群管理员使用。"
 REPORT_ADMINS_ONLY = "在群里，只有群管理员可以导出学习台账。"
 BOARD_ADMINS_ONLY = "只有群管理员可以开启或关闭本群的排行。"
