@@ -307,3 +307,41 @@ async def test_report_sends_the_groups_ledger_as_a_workbook_naming_only_joined_m
     assert all(f'name="{sheet}"' in sheets for sheet in ("成员", "学习轮次", "讲话各部分"))
     assert "张三" in strings and "未加入名单的成员" in strings and "正确率" in strings
     assert any(name.startswith("xl/charts/chart") for name in names)
+
+
+async def test_a_daily_set_opens_with_one_line_and_its_last_answer_brings_the_result(bot: Bot) -> None:
+    from bot.telegram.quiz import send_daily
+
+    study = BotContext(bot.app).study
+    await study.subscribe(USER, "private", "08:00", 2)
+    before = len(bot.telegram.calls)
+    await send_daily(BotContext(bot.app), "08:00")
+    sent = bot.telegram.calls[before:]
+    assert [c.method for c in sent] == ["sendMessage", "sendPoll", "sendPoll"]
+    assert "今天的每日一练：2 道题" in visible(sent[0])
+    shown = await shown_correct(bot)
+    first = await bot.send("poll_answer", poll_answer(shown[0][0], shown[0][1], user_id=USER))
+    assert "每日一练完成" not in visible(only(first))
+    last = await bot.send("poll_answer", poll_answer(shown[1][0], shown[1][1], user_id=USER))
+    assert "今天的每日一练完成：2 题答对 2 题。" in visible(only(last))
+
+
+async def test_a_reminder_goes_once_a_day_to_whom_asked_for_it_when_questions_are_due(bot: Bot) -> None:
+    from bot.telegram.quiz import remind_job
+
+    await bot.text("/daily 0:00")  # the person's daily time: always past, whenever this runs
+    await bot.text("/remind on")
+    poll_id, correct, _ = await quiz_poll(bot)
+    study = BotContext(bot.app).study
+    question_id = (await bot.app.bot_data.store.fetchall("SELECT question_id FROM quiz_asked"))[0][0]
+    wrong = next(i for i in range(len(study.by_id[question_id].options)) if i not in correct)
+    await bot.send("poll_answer", poll_answer(poll_id, [wrong], user_id=USER))
+    before = len(bot.telegram.calls)
+    await remind_job(BotContext(bot.app))
+    assert not bot.telegram.calls[before:]  # the card is not due yet: no nudge
+    async with bot.app.bot_data.store.transaction() as db:
+        await db.execute("UPDATE quiz_cards SET due = '2000-01-01T00:00:00.000000+00:00'")
+    await remind_job(BotContext(bot.app))
+    await remind_job(BotContext(bot.app))  # the same day again: nothing more
+    nudges = [c for c in bot.telegram.calls[before:] if c.method == "sendMessage"]
+    assert len(nudges) == 1 and "错题本里有 1 道题到期了" in nudges[0].text
