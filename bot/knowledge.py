@@ -18,7 +18,8 @@ import yaml
 
 KINDS = ("section", "term", "fact")
 REQUIRED_FIELDS = ("id", "kind", "title", "answer", "quotes", "where")
-OPTIONAL_FIELDS = ("aliases", "related", "background", "mention_only")
+OPTIONAL_FIELDS = ("aliases", "related", "background", "mention_only", "label")
+LABEL_CHARS = 16  # what a phone shows of a button's label
 SPEECH_FILE = "speech.txt"
 PACK_FILE = "pack.yaml"
 ENTRIES_DIR = "entries"  # a pack's entry files; a folder without it keeps them beside speech.txt
@@ -68,6 +69,12 @@ class Entry:
     background: str | None = None
     mention_only: bool = False  # the speech names it but does not give its contents (a document it cites)
     source: str = ""  # "file:line", for error messages and editors
+    label: str = ""  # a short title for buttons (at most LABEL_CHARS); drafted from the title when not given
+
+    @property
+    def short_title(self) -> str:
+        """The entry's name on a button: its `label`, else its title made short (short_title)."""
+        return self.label or short_title(self.title)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -136,6 +143,31 @@ class KnowledgeBase:
     def locate(self, quote: str) -> int:
         """Offset of a quote in the speech (-1 when absent), to order entries as the speech runs."""
         return self.speech.find(quote)
+
+
+ENUMERATOR = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+(?:是|要|、)|第[一二三四五六七八九十]+[，、]?|\d+[.、．])\s*"
+)
+
+
+def short_title(title: str, limit: int = LABEL_CHARS) -> str:
+    """A title a phone shows whole on a button: its numbering gone (（一）, 一是, 第一，, 1.), then up to its
+    first comma or colon when that leaves a name, then at most `limit` characters (… marks a cut)."""
+    text = title.strip()
+    if len(text) <= limit:
+        return text
+    text = ENUMERATOR.sub("", text).strip() or text
+    bare = re.sub(r"[（(][^（）()]*[)）]$", "", text).strip()  # 学习制度（…, …）: the name without its gloss
+    text = bare if len(bare) >= 4 else text
+    head = re.split(r"[，；;,]", text, maxsplit=1)[0].strip()
+    if 4 <= len(head) < len(text):
+        text = head
+    label, colon, _ = text.partition("：")
+    if colon and len(text) > limit and len(label) >= 2:
+        text = label  # 开头：召开……: the part's name
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
 
 
 def name_key(name: str) -> str:
@@ -229,6 +261,11 @@ def _entry_from_raw(raw: Any, path: Path, speech: str, problems: list[str]) -> E
         fail("background", "background must be non-empty text when given")
     if not isinstance(raw.get("mention_only", False), bool):
         fail("mention_only", "mention_only must be true or false")
+    button_name = raw.get("label")
+    if button_name is not None and (
+        not isinstance(button_name, str) or not 0 < len(button_name.strip()) <= LABEL_CHARS
+    ):
+        fail("label", f"label must be text of 1 to {LABEL_CHARS} characters (a button's name)")
 
     def text_list(key: str, *, required: bool) -> tuple[str, ...]:
         value = raw.get(key) or []
@@ -258,6 +295,7 @@ def _entry_from_raw(raw: Any, path: Path, speech: str, problems: list[str]) -> E
         aliases=aliases,
         related=related,
         background=raw["background"].strip() if raw.get("background") else None,
+        label=button_name.strip() if isinstance(button_name, str) else "",
         mention_only=raw.get("mention_only", False),
         source=f"{path.name}:{raw['__line__']}",
     )

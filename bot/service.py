@@ -25,8 +25,8 @@ from bot.knowledge import (
 from bot.matching import Match, Matcher, build_matcher
 from bot.normalize import normalize
 from bot.outline import Outline, SpeechIndex, build_outline, find_word
-from bot.present.model import Card, Choice, Reply
-from bot.present.replies import card, entry_reply, match_reply
+from bot.present.model import Card, Reply
+from bot.present.replies import card, choice_of, entry_reply, match_reply
 from bot.reading import CLAIM, SpeechReading
 
 # A question about the speech as a whole: what it is about, its parts, its structure, its main points.
@@ -185,7 +185,7 @@ class Service(SpeechReading):
                 or self.sentence_search(question, result)
             )
             if digest is not None:  # the entries the matcher found nearest are offered under it
-                near = tuple(Choice(i, self.kb[i].title) for i in result.suggestions[:3] if i in self.kb)
+                near = tuple(choice_of(self.kb[i]) for i in result.suggestions[:3] if i in self.kb)
                 return Answered(question, replace(digest, choices=near), result)
         return Answered(question, match_reply(result, self.kb), result)
 
@@ -276,7 +276,7 @@ class Service(SpeechReading):
         None when `entry_id` is no section (a stale button)."""
         if entry_id and entry_id not in self.outline:
             return None
-        children = tuple(Choice(c, self.kb[c].title) for c in self.outline.children.get(entry_id, ()))
+        children = tuple(choice_of(self.kb[c]) for c in self.outline.children.get(entry_id, ()))
         cards = (card(self.kb[entry_id]),) if entry_id else ()
         return Reply("sections", cards, children)
 

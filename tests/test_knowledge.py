@@ -246,3 +246,33 @@ def test_every_entry_reads_in_one_screen(real_kb) -> None:
         e.id: size for e in real_kb.entries if (size := len("".join(entry_text(e, real_kb).split()))) > 1500
     }
     assert too_long == {}
+
+
+def test_a_button_name_is_short_enough_for_a_phone() -> None:
+    from bot.knowledge import LABEL_CHARS, short_title
+
+    assert short_title("四明确") == "四明确"
+    assert short_title("四、强化干部队伍建设，坚持在落实“四个更加自觉上”用劲用力") == "强化干部队伍建设"
+    assert short_title("学习制度（理论中心组学习、党支部“三会一课”学习、干部职工政治学习）") == "学习制度"
+    assert short_title("开头：召开局2022年第一季度党建工作例会暨党风廉政建设推进会") == "开头"
+    cut = short_title("党员在重大任务、急难问题面前要敢于站排头、向前冲")
+    assert len(cut) == LABEL_CHARS and cut.endswith("…")
+    assert all(len(e.short_title) <= LABEL_CHARS for e in load_knowledge(DEFAULT_DIR).entries)
+
+
+def test_an_entry_may_name_its_button_and_a_too_long_name_is_reported(tmp_path: Path) -> None:
+    folder = write_kb(tmp_path / "kb")
+    path = folder / "entries.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  kind: term\n", "  kind: term\n  label: 四明确\n", 1), encoding="utf-8")
+    kb = load_knowledge(folder)
+    named = next(e for e in kb.entries if e.label)
+    assert named.short_title == "四明确"
+    path.write_text(
+        text.replace("  kind: term\n", "  kind: term\n  label: " + "长" * 17 + "\n", 1), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeError) as error:
+        load_knowledge(folder)
+    assert "label must be text of 1 to 16 characters" in str(error.value) and "entries.yaml:" in str(
+        error.value
+    )

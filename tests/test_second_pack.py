@@ -333,7 +333,7 @@ async def test_a_question_gets_its_entry_quoted_with_where_it_stands(
     try:
         reply = only(await bot.text("五个严禁指哪些？"))
         assert reply.text.startswith(f"<b>{escape(entry.title)}</b>")
-        quote = re.search(r"<blockquote>(.*?)</blockquote>", reply.text, re.S)
+        quote = re.search(r"<blockquote expandable>(.*?)</blockquote>", reply.text, re.S)
         assert (
             quote
             and escape(entry.quotes[0]) in quote.group(1)

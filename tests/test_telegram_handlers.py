@@ -159,7 +159,7 @@ async def test_a_private_question_gets_the_entry_quoted_with_where_it_stands(bot
     reply = only(await bot.text("四明确指什么？"))
     assert reply.params["chat_id"] == USER and reply.params["parse_mode"] == "HTML"
     assert reply.text.startswith("<b>主体、方式、对象、措施“四明确”</b>")
-    quote = re.search(r"<blockquote>(.*?)</blockquote>", reply.text, re.S)
+    quote = re.search(r"<blockquote expandable>(.*?)</blockquote>", reply.text, re.S)
     assert quote and "做到主体、方式、对象、措施“四明确”" in quote.group(1)
     assert "— 二、强化组织建设" in quote.group(1)
     assert reply.callback_data() and all(d.startswith("e:") for d in reply.callback_data())
@@ -173,7 +173,10 @@ async def test_background_is_labelled_apart_from_the_speech(bot: Bot, library: S
     entry = next(e for e in library.kb.entries if e.background)
     reply = only(await bot.press(f"e:{entry.id}"))
     assert "<i>背景（非讲话原文，供参考）：" in reply.text
-    assert reply.text.index("</blockquote>") < reply.text.index("背景（非讲话原文")
+    where = (
+        "</blockquote>" if "</blockquote>" in reply.text else "<i>出处："
+    )  # the speech's words, then background
+    assert reply.text.index(where) < reply.text.index("背景（非讲话原文")
 
 
 async def test_related_buttons_open_the_entry_and_answer_the_query(bot: Bot, library: Service) -> None:
@@ -198,7 +201,8 @@ async def test_a_bare_keyword_gets_where_the_speech_speaks_of_it_and_the_nearest
 async def test_a_date_the_speech_does_not_give_is_not_passed_off_as_an_answer(bot: Bot) -> None:
     reply = only(await bot.text("党的二十大是哪一天开幕的"))
     assert reply.text.startswith("讲话提到了“党的二十大”，但没有讲具体日期。")  # said first
-    assert "<blockquote>" in reply.text  # then what the speech does say, quoted, with where
+    # then what the speech does say, its words quoted (in the blockquote, or in the answer) with where
+    assert "<blockquote expandable>" in reply.text or "<i>出处：形势与任务" in reply.text
     [logged] = await bot.exchanges()
     assert not logged["answered"] and logged["suggestions"] == ["term-ershida"]
 
@@ -213,7 +217,7 @@ async def test_an_off_topic_question_is_declined_with_what_the_bot_can_do(bot: B
 
 async def test_a_comparison_shows_both_entries(bot: Bot) -> None:
     reply = only(await bot.text("五个必由之路和四明确有什么区别"))
-    assert reply.text.count("<blockquote>") == 2
+    assert reply.text.count("<blockquote expandable>") + reply.text.count("<i>出处：") == 2  # each with where
 
 
 # ---- bad input -------------------------------------------------------------------------------------------
@@ -479,7 +483,7 @@ async def test_inline_mode_offers_up_to_ten_answer_cards(bot: Bot) -> None:
     results = answer.params["results"]
     assert 1 <= len(results) <= 10
     assert results[0]["id"] == "term-sanhui-jingshi"
-    assert "<blockquote>" in results[0]["input_message_content"]["message_text"]
+    assert "<blockquote expandable>" in results[0]["input_message_content"]["message_text"]
     empty = only(await bot.send("inline_query", inline_query("")), "answerInlineQuery")
     assert empty.params["results"] == []
 

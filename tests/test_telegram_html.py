@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.knowledge import DEFAULT_DIR, Entry, load_knowledge
+from bot.present.html import card_html, restated
+from bot.present.model import Card
 from bot.telegram.html import MESSAGE_LIMIT, entry_html, escape, split_html, units
 from tests.fake_bot_api import parse_html
 
@@ -19,10 +21,23 @@ KB = load_knowledge(DEFAULT_DIR)
 def test_every_entry_renders_as_html_telegram_accepts(entry: Entry) -> None:
     text = entry_html(entry, KB)
     shown = parse_html(text)
-    assert shown.startswith(entry.title)
-    assert all(quote in shown for quote in entry.quotes)
-    assert entry.where in re.search(r"<blockquote>(.*)</blockquote>", text, re.S).group(1)
+    assert shown.startswith((entry.title, entry.short_title))
+    # Every word of every quote is shown once: in the blockquote, or in the answer that already gives it.
+    assert all(restated(quote, shown) for quote in entry.quotes)
+    assert f"— {entry.where}" in shown or f"出处：{entry.where}" in shown
+    assert "““" not in shown and "””" not in shown
     assert units(text) <= MESSAGE_LIMIT
+
+
+def test_a_card_says_each_sentence_once_and_folds_the_speechs_words() -> None:
+    single = Card("e", "一句话的名字", "原文的一句话，在这里。", ("原文的一句话，在这里。",), "一、第一部分")
+    text = card_html(single)
+    assert text.count("原文的一句话") == 1 and "<blockquote expandable>" in text
+    listed = Card("l", "三条", "三条是：\n1. 甲要好；\n2. 乙要快。", ("甲要好，乙要快。",), "二、第二部分")
+    text = card_html(listed)
+    assert "<blockquote" not in text and "出处：二、第二部分" in text  # the list gave the quote's words
+    own = Card("o", "“四明确”", "讲话提出“四明确”。", ("“四明确”即明确主体。",), "三")
+    assert "<blockquote expandable>“四明确”即明确主体。\n— 三</blockquote>" in card_html(own)  # no ““…””
 
 
 def test_escape_leaves_quotes_and_escapes_markup() -> None:

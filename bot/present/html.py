@@ -4,8 +4,10 @@ to the buttons (the offered entries become buttons: bot.telegram.replies). Every
 from __future__ import annotations
 
 import html as _html
+import re
 from collections.abc import Sequence
 
+from bot.knowledge import LABEL_CHARS, short_title
 from bot.outline import Hit
 from bot.present.model import BACKGROUND_LABEL, Card, Reply
 from bot.present.plain import not_found_text
@@ -20,13 +22,37 @@ def escape(text: str) -> str:
     return _html.escape(text, quote=False)
 
 
+QUOTE_MARKS = str.maketrans("", "", "“”‘’\"'「」『』 \n\t")
+CLAUSE = re.compile(r"[，,；;。！？!?：:、（）()\d.]+")
+
+
+def restated(text: str, elsewhere: str) -> bool:
+    """Whether every clause of `text` stands word for word in `elsewhere` (quotation marks, spaces, numbering
+    aside): then showing `text` too would say the same words twice."""
+    there = elsewhere.translate(QUOTE_MARKS)
+    clauses = [c for c in CLAUSE.split(text.translate(QUOTE_MARKS)) if len(c) >= 2]
+    return bool(clauses) and all(clause in there for clause in clauses)
+
+
 def card_html(card: Card) -> str:
-    quotes = "\n".join(f"“{escape(q)}”" for q in card.quotes)
-    parts = [
-        f"<b>{escape(card.title)}</b>",
-        escape(card.text),
-        f"<blockquote>{quotes}\n— {escape(card.where)}</blockquote>",
-    ]
+    """The card for a phone: the title, the answer, then the speech's words in an expandable blockquote (three
+    lines until tapped) with where they stand. What is said twice is said once: a quote the answer already
+    gives (its list, its sentence) leaves the blockquote, and an answer that only repeats the quotes gives way
+    to them (a single-sentence card). The blockquote marks the quotation, so no quotation marks are added."""
+    quoted = "\n".join(card.quotes)
+    body = "" if card.quotes and restated(card.text, quoted) else card.text
+    quotes = [q for q in card.quotes if not (body and restated(q, body))]
+    title = card.title
+    if len(title) > LABEL_CHARS and restated(title, body + quoted):
+        title = short_title(title)  # the long sentence that names the card stands below in full
+    words = "\n".join(escape(q) for q in quotes)
+    parts = [f"<b>{escape(title)}</b>"]
+    if body:
+        parts.append(escape(body))
+    if words:
+        parts.append(f"<blockquote expandable>{words}\n— {escape(card.where)}</blockquote>")
+    else:  # the answer gave the speech's words already: where they stand is enough
+        parts.append(f"<i>出处：{escape(card.where)}</i>")
     if card.background:
         parts.append(f"<i>{escape(BACKGROUND_LABEL)}：{escape(card.background)}</i>")
     return "\n\n".join(parts)

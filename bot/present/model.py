@@ -26,7 +26,12 @@ class Choice:
     """An entry offered to open next: a related entry under an answer, a candidate under "did you mean"."""
 
     entry_id: str
-    label: str
+    label: str  # the entry's title, as the console lists it
+    short: str = ""  # its name on a phone's button (Entry.short_title)
+
+    @property
+    def button(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,10 @@ from bot.present.wording import lead
 MAX_CHOICES = 3  # related entries offered under an answer
 
 
+def choice_of(entry: Entry) -> Choice:
+    return Choice(entry.id, entry.title, entry.short_title)
+
+
 def card(entry: Entry) -> Card:
     return Card(entry.id, entry.title, entry.answer, entry.quotes, entry.where, entry.background or "")
 
@@ -19,7 +23,7 @@ def offered(kb: KnowledgeBase, shown: tuple[str, ...]) -> tuple[Choice, ...]:
     shown; the console lists them and Telegram makes them buttons, the same ones."""
     ids = [r for entry_id in shown if entry_id in kb for r in kb[entry_id].related]
     kept = [i for i in dict.fromkeys(ids) if i in kb and i not in shown][:MAX_CHOICES]
-    return tuple(Choice(i, kb[i].title) for i in kept)
+    return tuple(choice_of(kb[i]) for i in kept)
 
 
 def entry_reply(entry: Entry, kb: KnowledgeBase) -> Reply:
@@ -43,6 +47,6 @@ def match_reply(result: Match, kb: KnowledgeBase) -> Reply:
             lead(kb, result),
             result.lacking,
         )
-    candidates = tuple(Choice(i, kb[i].title) for i in result.suggestions if i in kb)
+    candidates = tuple(choice_of(kb[i]) for i in result.suggestions if i in kb)
     offers = result.outcome == "suggest"
     return Reply(result.outcome, (), candidates if offers else (), lead(kb, result), result.lacking)

@@ -17,11 +17,10 @@ from collections.abc import Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import LABEL_CHARS, Entry, KnowledgeBase
 from bot.outline import Outline
 
 CALLBACK_LIMIT = 64
-LABEL_CHARS = 32
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +44,12 @@ def entry_buttons(
     entries: Sequence[Entry], *extra_rows: Sequence[InlineKeyboardButton | None]
 ) -> InlineKeyboardMarkup | None:
     """One button per entry, one per row, then any extra rows."""
-    return keyboard([*([button(e.title, f"e:{e.id}")] for e in entries), *extra_rows])
+    return keyboard([*([button(e.short_title, f"e:{e.id}")] for e in entries), *extra_rows])
 
 
 def outline_keyboard(outline: Outline, kb: KnowledgeBase, entry_id: str = "") -> InlineKeyboardMarkup | None:
     """The parts under a section, then ‹ previous, ↑ up, › next (the root shows only the parts)."""
-    rows = [[button(kb[c].title, f"s:{c}")] for c in outline.children.get(entry_id, ())]
+    rows = [[button(kb[c].short_title, f"s:{c}")] for c in outline.children.get(entry_id, ())]
     if entry_id:
         before, after = outline.neighbours(entry_id)
         rows.append(

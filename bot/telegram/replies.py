@@ -47,7 +47,7 @@ async def edit_html(query: CallbackQuery, text: str, keyboard: InlineKeyboardMar
 
 def choices_keyboard(reply: Reply, *extra_rows: ExtraRow) -> InlineKeyboardMarkup | None:
     """The entries a reply offers, a button each (the same ones the console lists), then any extra rows."""
-    return keyboard([*([button(c.label, f"e:{c.entry_id}")] for c in reply.choices), *extra_rows])
+    return keyboard([*([button(c.button, f"e:{c.entry_id}")] for c in reply.choices), *extra_rows])
 
 
 async def reply_with(
