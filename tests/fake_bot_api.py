@@ -306,6 +306,9 @@ class FakeTelegram:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode()) <= 64:
                     raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+                copied = (button.get("copy_text") or {}).get("text")
+                if "copy_text" in button and not (copied and len(copied) <= 256):
+                    raise TelegramError(400, "Bad Request: COPY_TEXT_INVALID")
 
     def _message(self, params: dict[str, Any], **content: Any) -> dict[str, Any]:
         chat_id = int(params["chat_id"])

@@ -163,6 +163,10 @@ async def test_a_private_question_gets_the_entry_quoted_with_where_it_stands(bot
     assert quote and "做到主体、方式、对象、措施“四明确”" in quote.group(1)
     assert "— 二、强化组织建设" in quote.group(1)
     assert reply.callback_data() and all(d.startswith("e:") for d in reply.callback_data())
+    [copy] = [b for b in reply.buttons if "copy_text" in b]  # 复制原文: the speech's words and where
+    assert copy["text"] == "复制原文" and "做到主体、方式、对象、措施“四明确”" in copy["copy_text"]["text"]
+    assert "（二、强化组织建设" in copy["copy_text"]["text"] and len(copy["copy_text"]["text"]) <= 256
+    assert all(len(b["text"]) <= 16 for b in reply.buttons)
     [logged] = await bot.exchanges()
     assert logged["update_id"] == 1 and logged["user_id"] == USER and logged["chat_type"] == "private"
     assert logged["answered"] and logged["entry_id"] == "term-si-mingque" and logged["status"] == "ok"
@@ -472,7 +476,9 @@ def test_every_button_of_every_entry_and_section_fits_in_64_bytes(library: Servi
             outline_keyboard(library.outline, library.kb, entry.id),
         ):
             for row in markup.inline_keyboard if markup else ():
-                assert all(len(b.callback_data.encode()) <= 64 for b in row)
+                assert all(len(b.callback_data.encode()) <= 64 for b in row if b.copy_text is None)
+                assert all(len(b.text) <= 16 for b in row)  # a phone shows the whole label
+                assert all(0 < len(b.copy_text.text) <= 256 for b in row if b.copy_text is not None)
 
 
 # ---- inline mode -----------------------------------------------------------------------------------------

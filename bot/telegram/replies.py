@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot, CallbackQuery, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest
 
 from bot.present.html import reply_html as render_html
@@ -45,9 +45,31 @@ async def edit_html(query: CallbackQuery, text: str, keyboard: InlineKeyboardMar
             raise
 
 
+COPY_LIMIT = 256  # what a CopyTextButton may hold (Bot API)
+COPY_LABEL = "复制原文"
+
+
+def copy_button(reply: Reply) -> InlineKeyboardButton | None:
+    """复制原文: the speech's words of the answer, with where they stand, for people's notes (None when the
+    reply quotes nothing)."""
+    quotes = [(q, card.where) for card in reply.cards for q in card.quotes]
+    if not quotes:
+        return None
+    text = "\n".join(f"{q}（{where}）" for q, where in quotes)
+    if len(text) > COPY_LIMIT:
+        first, where = quotes[0]
+        text = f"{first}（{where}）"
+        if len(text) > COPY_LIMIT:
+            text = first[: COPY_LIMIT - 1] + "…"
+    return InlineKeyboardButton(COPY_LABEL, copy_text=CopyTextButton(text))
+
+
 def choices_keyboard(reply: Reply, *extra_rows: ExtraRow) -> InlineKeyboardMarkup | None:
-    """The entries a reply offers, a button each (the same ones the console lists), then any extra rows."""
-    return keyboard([*([button(c.button, f"e:{c.entry_id}")] for c in reply.choices), *extra_rows])
+    """The entries a reply offers, a button each (the same ones the console lists), 复制原文 when it quotes the
+    speech, then any extra rows."""
+    return keyboard(
+        [*([button(c.button, f"e:{c.entry_id}")] for c in reply.choices), [copy_button(reply)], *extra_rows]
+    )
 
 
 async def reply_with(
