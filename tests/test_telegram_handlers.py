@@ -25,6 +25,7 @@ from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.commands import COMMANDS
 from bot.telegram.flood import SLOW_DOWN
+from bot.telegram.floodgate import TAP_FACTOR, FloodGate
 from bot.telegram.keyboards import outline_keyboard
 from bot.telegram.replies import choices_keyboard
 from tests.conftest import TINY_ENTRIES, write_kb
@@ -511,6 +512,44 @@ async def test_a_flood_gets_one_slow_down_the_rest_dropped_and_others_unaffected
         assert (OTHER, "ok") in statuses
     finally:
         await stopped(running)
+
+
+async def test_twenty_taps_at_one_a_second_are_no_flood_and_never_post_the_notice(
+    tmp_path: Path, library: Service
+) -> None:
+    running = await started(settings_for(tmp_path), library)  # 8 messages in 10 s; taps: three times that
+    clock = FakeClock()
+    running.app.bot_data.tap_flood = FloodGate(8 * TAP_FACTOR, 10, clock)
+    running.app.bot_data.flood = FloodGate(8, 10, clock)
+    try:
+        outline = library.outline.children[""]
+        edits = 0
+        for tap in range(20):
+            clock.now = float(tap)
+            calls = await running.press(f"s:{outline[tap % len(outline)]}")
+            assert not [c for c in calls if c.method == "sendMessage"]  # no "slow down" is posted
+            edits += sum(c.method == "editMessageText" for c in calls)
+        assert edits == 20  # every tap turned the page
+        dropped = 0
+        for _ in range(40):  # forty in a second: over the allowance, answered without a word
+            calls = await running.press("s:")
+            assert all(c.method != "sendMessage" for c in calls)
+            if not any(c.method == "editMessageText" for c in calls):
+                dropped += 1
+                assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [None]
+        assert dropped > 0
+        # Messages keep their own allowance: the taps used none of it.
+        assert "四明确" in visible(only(await running.text("四明确指什么")))
+    finally:
+        await stopped(running)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 # ---- admins ----------------------------------------------------------------------------------------------

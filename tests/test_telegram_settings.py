@@ -154,6 +154,16 @@ def test_flood_allows_n_messages_in_t_seconds_then_warns_once_then_drops() -> No
     assert gate.check(1) is Verdict.PASS
 
 
+def test_ignored_messages_do_not_extend_the_wait() -> None:
+    clock = Clock()
+    gate = FloodGate(3, 10, clock)
+    for second in range(10):  # one a second: three pass, the rest are over the limit
+        clock.now = float(second)
+        gate.check(1)
+    clock.now = 10.5  # the first message left the window: the dropped ones never counted
+    assert gate.check(1) is Verdict.PASS
+
+
 def test_flood_keeps_memory_for_active_people_only() -> None:
     clock = Clock()
     gate = FloodGate(2, 1, clock)

@@ -23,7 +23,7 @@ from bot.telegram import admin, flood, handlers, inbox, quiz, rounds, speeches, 
 from bot.telegram.broadcast import DeliveryUncertain, PacedRateLimiter, not_received
 from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS, bot_commands
 from bot.telegram.context import BotContext, BotData
-from bot.telegram.floodgate import FloodGate
+from bot.telegram.floodgate import TAP_FACTOR, FloodGate
 from bot.telegram.inbox import DurableBot, InboxApplication
 
 # A RetryAfter from Telegram holds every request for as long as it asks, then the request is tried again.
@@ -84,6 +84,7 @@ async def post_init(application: Application) -> None:
         data.packs = await asyncio.to_thread(Library.load, settings.knowledge_dir)
         data.library = data.packs.newest
     data.flood = FloodGate(settings.flood_messages, settings.flood_seconds)
+    data.tap_flood = FloodGate(settings.flood_messages * TAP_FACTOR, settings.flood_seconds)
     data.store = await Store(settings.db_path, retention_days=settings.retention_days).open()
     if data.packs is not None and len(data.packs) > 1:
         data.chat_packs = {

@@ -42,7 +42,8 @@ class BotData:
     packs: Library | None = None  # every pack served (bot.library); a chat's choice is in chat_packs
     chat_packs: dict[int, str] = field(default_factory=dict)  # chat id → pack id (/speech), kept in the store
     store: Store | None = None
-    flood: FloodGate | None = None
+    flood: FloodGate | None = None  # messages
+    tap_flood: FloodGate | None = None  # button taps, with their own allowance
     # bot.telegram.inbox: updates being handled now, those whose reply failed (handled again later), and how
     # often each pending one was queued again since start
     in_flight: set[int] = field(default_factory=set)

@@ -17,8 +17,12 @@ class Verdict(Enum):
     DROP = "drop"
 
 
+TAP_FACTOR = 3  # button taps get this many times the messages' allowance: reading /sections is tapping
+
+
 class FloodGate:
-    """A sliding window per user: the last `limit + 1` arrival times are all it keeps for anyone."""
+    """A sliding window per user: the last `limit` arrivals that passed are all it keeps for anyone. An
+    arrival over the limit is not counted, so ignored messages never extend the wait."""
 
     def __init__(self, limit: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         if limit < 1 or seconds <= 0:
@@ -32,14 +36,14 @@ class FloodGate:
 
     def check(self, user_id: int) -> Verdict:
         now = self.clock()
-        arrivals = self._arrivals.setdefault(user_id, deque(maxlen=self.limit + 1))
+        arrivals = self._arrivals.setdefault(user_id, deque(maxlen=self.limit))
         while arrivals and arrivals[0] <= now - self.seconds:
             arrivals.popleft()
-        arrivals.append(now)
         self._checks += 1
         if self._checks % PRUNE_EVERY == 0:
             self._prune(now)
-        if len(arrivals) <= self.limit:
+        if len(arrivals) < self.limit:
+            arrivals.append(now)
             self._warned.discard(user_id)
             return Verdict.PASS
         if user_id in self._warned:
