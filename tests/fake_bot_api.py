@@ -247,6 +247,8 @@ class FakeTelegram:
             "setWebhook",
             "sendChatAction",
             "deleteMyCommands",
+            "setMyDescription",
+            "setMyShortDescription",
             "close",
             "logOut",
         ):

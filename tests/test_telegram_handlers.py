@@ -395,9 +395,9 @@ async def test_help_lists_every_command_and_the_privacy_line(bot: Bot) -> None:
 
 async def test_about_names_the_meeting_the_date_and_the_source(bot: Bot) -> None:
     text = visible(only(await bot.text("/about")))
-    assert (
-        bot.app.bot_data.library.kb.pack.meeting in text and "2022年第一季度" in text and "讲话全文" in text
-    )
+    kb = bot.app.bot_data.library.kb
+    assert kb.pack.meeting in text and "2022年第一季度" in text and "引自讲话原文" in text
+    assert "讲话分这几部分" in text and "条（章节" not in text  # the speech's parts, not the pack's counts
 
 
 @pytest.mark.parametrize("command", ["/ask", "/explain", "/search"])
@@ -454,7 +454,8 @@ async def test_search_with_a_lone_surrogate_answers_normally(bot: Bot, text: str
 
 async def test_random_gives_a_term_card_and_another_on_request(bot: Bot, library: Service) -> None:
     card = only(await bot.text("/random"))
-    assert visible(card).split("\n")[0] in {library.kb[t].title for t in library.terms}
+    shown = {name for t in library.terms for name in (library.kb[t].title, library.kb[t].short_title)}
+    assert visible(card).split("\n")[0] in shown
     assert card.callback_data()[-1] == "r"
     again = await bot.press("r")
     assert [c.method for c in again] == ["answerCallbackQuery", "sendMessage"]
@@ -649,3 +650,26 @@ async def test_a_reply_telegram_did_not_receive_is_sent_again_without_an_error_n
 
 async def test_the_bot_user_is_what_get_me_returned(bot: Bot) -> None:
     assert bot.app.bot.id == BOT_ID and bot.app.bot.username == BOT_USERNAME
+
+
+# ---- groups and first contact ------------------------------------------------------------------------------
+
+
+async def test_start_and_help_in_a_group_say_how_to_ask_there(bot: Bot) -> None:
+    for command in ("/start", "/help"):
+        text = visible(only(await bot.text(command, chat_type="supergroup")))
+        assert text.startswith("在群里这样问我") and "/ask" in text and f"@{BOT_USERNAME}" in text
+
+
+async def test_an_admins_help_lists_the_admin_commands_and_a_members_does_not(bot: Bot) -> None:
+    assert "/reload" in visible(only(await bot.text("/help", user_id=ADMIN)))
+    assert "/reload" not in visible(only(await bot.text("/help")))
+
+
+async def test_the_bot_describes_itself_before_the_first_message(bot: Bot) -> None:
+    [described] = bot.telegram.sent("setMyDescription")
+    assert bot.app.bot_data.library.kb.pack.meeting in described.params["description"]
+    assert len(described.params["description"]) <= 512
+    assert (
+        bot.telegram.sent("setMyShortDescription")[0].params["short_description"] == texts.SHORT_DESCRIPTION
+    )

@@ -33,7 +33,10 @@ RATE_LIMIT_RETRIES = 2
 SEND_READ_TIMEOUT_S = 30.0
 CONNECTION_POOL_SIZE = 256  # as PTB's default for the sending request
 HANDLER_MODULES = (flood, handlers, admin, quiz, rounds, speeches)
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "inline_query", "poll_answer", "poll")
+ALLOWED_UPDATES = (
+    "message", "edited_message", "callback_query", "inline_query", "poll_answer", "poll", "my_chat_member",
+    "guest_message",
+)  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,12 @@ async def post_init(application: Application) -> None:
         bot.rate_limiter.stopping = lambda: data.stopping
         await data.store.prune_inbox()
     await application.bot.set_my_commands(bot_commands(COMMANDS))
+    try:  # what a person reads before the first message (the bot's profile and its empty chat)
+        library = data.library
+        await application.bot.set_my_description(texts.description(library.kb.pack) if library else None)
+        await application.bot.set_my_short_description(texts.SHORT_DESCRIPTION)
+    except TelegramError as error:
+        log.warning("event=description_not_set error=%r", str(error)[:120])
     for admin_id in sorted(settings.admins):
         try:
             scope = BotCommandScopeChat(admin_id)

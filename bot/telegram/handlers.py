@@ -13,7 +13,7 @@ from telegram import (
     InputTextMessageContent,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -28,7 +28,7 @@ from bot.present.html import reply_html as render_html
 from bot.service import Service
 from bot.storage import clean_text
 from bot.telegram import texts
-from bot.telegram.commands import COMMANDS
+from bot.telegram.commands import ADMIN_COMMANDS, COMMANDS
 from bot.telegram.context import BotContext
 from bot.telegram.filters import ADDRESSED, CHATS, HAS_TEXT, MEDIA, NEW, TARGETED_COMMAND, without_mention
 from bot.telegram.html import entry_html, split_html
@@ -46,21 +46,34 @@ INLINE_RESULTS = 10
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """Welcome, what to ask, example buttons, and what is stored."""
+    """Welcome, what to ask, example buttons, and what is stored; in a group, how to ask there."""
     pack = context.library.kb.pack
-    text = texts.welcome(pack)
-    await reply_html(update.effective_message, text, examples_keyboard(pack.examples))
+    if update.effective_chat.type != ChatType.PRIVATE:
+        text = texts.group_help(context.bot.username, pack)
+        await reply_html(update.effective_message, text)
+    else:
+        text = texts.welcome(pack)
+        await reply_html(update.effective_message, text, examples_keyboard(pack.examples))
     context.log(update, text)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    text = texts.help_text(COMMANDS, context.bot.username)
+    """The commands; an admin's private /help adds the admin commands; in a group, how to ask there."""
+    user = update.effective_user
+    if update.effective_chat.type != ChatType.PRIVATE:
+        text = texts.group_help(context.bot.username, context.library.kb.pack)
+    else:
+        admin = ADMIN_COMMANDS if user is not None and context.settings.is_admin(user.id) else ()
+        text = texts.help_text(COMMANDS, context.bot.username, admin)
     await reply_html(update.effective_message, text)
     context.log(update, text)
 
 
 async def about(update: Update, context: BotContext) -> None:
-    text = texts.about_text(context.library.kb)
+    """The meeting and the speech as a member wants to know them: when, who, its parts."""
+    library = context.library
+    parts = [library.kb[c].title for c in library.outline.children.get("", ())]
+    text = texts.about_text(library.kb, parts)
     await reply_html(update.effective_message, text)
     context.log(update, text)
 

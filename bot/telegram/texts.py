@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 
 from bot.daily import MAX_DAILY_COUNT
 from bot.knowledge import KnowledgeBase, PackInfo
@@ -75,9 +75,46 @@ def forgotten(rows: int) -> str:
     return f"已删除关于您的全部记录（{rows} 条）。之后的新提问仍会照常记录，可随时再次 /forget。"
 
 
-def help_text(commands: tuple[tuple[str, str], ...], username: str | None) -> str:
+SHORT_DESCRIPTION = (
+    "讲话学习助手：问讲话里的提法和要求，答案引自原文并注明出处；每日一练、错题本、群里集体答题。"
+)
+
+
+def description(pack: PackInfo) -> str:
+    """The bot's description, shown in its empty chat before the first message (setMyDescription)."""
+    return (
+        f"我是讲话学习助手，帮您学习{pack.meeting}上的讲话。\n\n"
+        "• 直接问：讲话里的提法是什么意思、对谁提了什么要求、某段原文怎么说，可以接着追问；\n"
+        "• 每个回答都引自讲话原文并注明出处，讲话没讲的会直接说明；\n"
+        "• 每日一练和错题本帮您记牢，群里可以集体答题。\n\n"
+        "点“开始”试一试。"
+    )[:512]
+
+
+def group_help(username: str | None, pack: PackInfo) -> str:
+    """/start and /help in a group: how to ask here (the bot reads only what is addressed to it)."""
+    mention = f"@{escape(username)} " if username else "@我 "
+    example = f"，例如 /ask {escape(pack.examples[0])}" if pack.examples else ""
+    return (
+        "<b>在群里这样问我</b>\n"
+        f"• /ask 问题{example}\n"
+        f"• 或者 {mention}加问题\n"
+        "• 或者直接回复我的某条消息接着问\n\n"
+        "群管理员可以发起集体答题（/round）、订阅每日一练（/daily）、导出学习台账（/report）；"
+        "成员发送 /join 加入学习名单。私聊我可以随时提问、做题、复习错题。"
+    )
+
+
+def help_text(
+    commands: tuple[tuple[str, str], ...],
+    username: str | None,
+    admin_commands: tuple[tuple[str, str], ...] = (),
+) -> str:
     lines = ["<b>我能做什么</b>", "直接发问题即可，也可以用这些命令："]
     lines += [f"/{name} — {escape(description)}" for name, description in commands]
+    if admin_commands:
+        lines.append("\n<b>管理员命令</b>（只有您能看到）")
+        lines += [f"/{name} — {escape(description)}" for name, description in admin_commands]
     lines.append("\n在群里：用 /ask 提问，或 @我，或回复我的消息。")
     if username:
         lines.append(f"在任何聊天里输入 @{escape(username)} 加术语，可以直接发出答案卡片。")
@@ -85,19 +122,21 @@ def help_text(commands: tuple[tuple[str, str], ...], username: str | None) -> st
     return "\n".join(lines)
 
 
-def about_text(kb: KnowledgeBase) -> str:
-    kinds = Counter(entry.kind for entry in kb.entries)
-    chars = sum(1 for c in kb.speech if not c.isspace())
+def about_text(kb: KnowledgeBase, outline: Sequence[str] = ()) -> str:
+    """/about for a member: the meeting, the speech and how it runs (its parts), and where answers come from."""
     pack = kb.pack
-    return "\n".join(
-        [
-            f"<b>会议</b>：{escape(pack.meeting)}",
-            *([f"<b>日期</b>：{escape(pack.date_text)}"] if pack.date_text else []),
-            *([f"<b>讲话</b>：{escape(pack.body)}"] if pack.body else []),
-            f"<b>来源</b>：讲话全文，{chars} 字。每个回答都引自原文并注明出处；标为“背景”的内容不是讲话原文。",
-            f"<b>知识库</b>：{len(kb)} 条（章节 {kinds['section']}，术语 {kinds['term']}，事实 {kinds['fact']}）",
-        ]
+    lines = [
+        f"<b>会议</b>：{escape(pack.meeting)}",
+        *([f"<b>日期</b>：{escape(pack.date_text)}"] if pack.date_text else []),
+        *([f"<b>讲话</b>：{escape(pack.body)}"] if pack.body else []),
+    ]
+    if outline:
+        lines.append("<b>讲话分这几部分</b>：")
+        lines += [f"{n}. {escape(part)}" for n, part in enumerate(outline, 1)]
+    lines.append(
+        "\n每个回答都引自讲话原文并注明出处；标为“背景”的内容不是讲话原文。/sections 按部分阅读全文。"
     )
+    return "\n".join(lines)
 
 
 # ── the quiz ───────────────────────────────────────────────────────────────────────────────────────────
