@@ -345,3 +345,45 @@ async def test_a_reminder_goes_once_a_day_to_whom_asked_for_it_when_questions_ar
     await remind_job(BotContext(bot.app))  # the same day again: nothing more
     nudges = [c for c in bot.telegram.calls[before:] if c.method == "sendMessage"]
     assert len(nudges) == 1 and "错题本里有 1 道题到期了" in nudges[0].text
+
+
+# ── groups: the score is private, the bot's own membership ─────────────────────────────────────────────
+
+
+async def test_score_asked_in_a_group_goes_to_the_private_chat(bot: Bot) -> None:
+    calls = await in_group(bot, "/score", JOINED)
+    private = [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == JOINED]
+    in_the_group = [c for c in calls if c.method == "sendMessage" and int(c.params["chat_id"]) == GROUP]
+    assert len(private) == 1 and "还没有答过题" in visible(private[0])
+    assert [visible(c) for c in in_the_group] == [texts.SCORE_SENT_PRIVATELY]
+    bot.telegram.blocked.add(SHY)  # never opened a private chat: the group is told where to ask
+    calls = await in_group(bot, "/score", SHY)
+    assert "个人成绩只在私聊里显示" in visible([c for c in calls if int(c.params["chat_id"]) == GROUP][-1])
+
+
+def my_chat_member(old: str, new: str) -> dict:
+    member = {"user": {"id": 123456, "is_bot": True, "first_name": "bot"}}
+    return {
+        "chat": {"id": GROUP, "type": "supergroup", "title": "学习小组"},
+        "from": user(ADMIN_OF_GROUP),
+        "date": 0,
+        "old_chat_member": {**member, "status": old},
+        "new_chat_member": {**member, "status": new, **({"until_date": 0} if new == "kicked" else {})},
+    }
+
+
+async def test_added_to_a_group_the_bot_says_how_to_ask_and_removed_it_tidies_the_groups_quiz(
+    bot: Bot,
+) -> None:
+    calls = await bot.send("my_chat_member", my_chat_member("left", "member"))
+    assert visible(only(calls)).startswith("在群里这样问我")
+    await in_group(bot, "/daily 8:00", ADMIN_OF_GROUP)
+    await start_round(bot, "/round 1 5")
+    assert await BotContext(bot.app).study.subscription(GROUP) is not None
+    assert await bot.send("my_chat_member", my_chat_member("member", "kicked")) == []
+    assert await BotContext(bot.app).study.subscription(GROUP) is None
+    rows = await bot.app.bot_data.store.fetchall("SELECT state FROM rounds")
+    assert [r[0] for r in rows] == ["cancelled"]
+    before = len(bot.telegram.calls)
+    await round_job(bot).run(bot.app)
+    assert len(bot.telegram.calls) == before  # nothing is sent into the group it left

@@ -370,6 +370,8 @@ async def test_a_group_message_for_the_bot_is_answered_quoting_it(bot: Bot, opti
     reply = only(await bot.text(text, chat_type="group", chat_id=GROUP, message_id=33, **options))
     assert reply.params["chat_id"] == GROUP
     assert reply.params["reply_parameters"]["message_id"] == 33
+    if "reply_to" not in options:  # the question is quoted above the answer (a reply to the bot has no text)
+        assert reply.params["reply_parameters"]["quote"] == "四明确指什么"
     assert "四明确" in visible(reply).splitlines()[0]
     [logged] = await bot.exchanges()
     assert logged["chat_type"] == "group" and logged["question"] == "四明确指什么"

@@ -13,8 +13,16 @@ from datetime import datetime, timedelta, tzinfo
 from datetime import time as time_of_day
 
 from telegram import Chat, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, PollAnswerHandler, PollHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    PollAnswerHandler,
+    PollHandler,
+)
 
 from bot.daily import MAX_DAILY_COUNT, parse_time
 from bot.quiz import questions_about
@@ -26,7 +34,7 @@ from bot.telegram.filters import CHATS, NEW, without_mention
 from bot.telegram.keyboards import button, keyboard
 from bot.telegram.polls import is_chat_admin, is_chat_member, send_poll, send_question
 from bot.telegram.replies import reply_html, send_html
-from bot.together import BOARD_SETTING
+from bot.together import BOARD_SETTING, Together
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +184,53 @@ async def send_review(context: BotContext, update: Update, user_id: int, *, earl
 
 
 async def score(update: Update, context: BotContext) -> None:
-    """/score: points, accuracy, current and best streak of days, reviews due."""
-    user = update.effective_user
+    """/score: points, accuracy, current and best streak of days, reviews due. A person's score is theirs:
+    asked in a group, it goes to their private chat (or the group is told to ask there)."""
+    user, chat = update.effective_user, update.effective_chat
     if user is None:
         return
     result = await context.study.score(user.id)
     text = texts.score_text(
         result.points, result.answered, result.right, result.current_streak, result.best_streak, result.due
     )
+    if chat.type != Chat.PRIVATE:
+        try:
+            await context.bot.send_message(user.id, text)
+            note = texts.SCORE_SENT_PRIVATELY
+        except Forbidden:  # never started a private chat with the bot
+            note = texts.score_private(context.bot.username)
+        await reply_html(update.effective_message, note)
+        context.log(update, note)
+        return
     await reply_html(update.effective_message, text)
     context.log(update, text)
+
+
+async def membership(update: Update, context: BotContext) -> None:
+    """The bot added to a group: it says how to ask there. Removed (or the group gone): the group's daily
+    set stops and its open round is called off, so nothing is sent into a chat the bot left."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == Chat.PRIVATE:
+        return
+    chat_id = change.chat.id
+    before, after = change.old_chat_member.status, change.new_chat_member.status
+    gone = after in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+    if gone:
+        unsubscribed = await context.study.unsubscribe(chat_id)
+        cancelled = await Together(context.study).cancel(chat_id)  # its job then finds nothing to sum up
+        log.info(
+            "event=left_group chat=%s unsubscribed=%s round_cancelled=%s",
+            chat_id,
+            unsubscribed,
+            bool(cancelled),
+        )
+    elif before in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+        text = texts.group_help(context.bot.username, context.library.kb.pack)
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.info("event=greeting_failed chat=%s error=%r", chat_id, str(error)[:80])
+        log.info("event=joined_group chat=%s", chat_id)
 
 
 async def daily(update: Update, context: BotContext) -> None:
@@ -524,6 +569,7 @@ def add_handlers(application: Application) -> None:
     ):
         application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
     application.add_handler(PollAnswerHandler(poll_answer))
+    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_handler(CallbackQueryHandler(next_button, pattern=rf"^{NEXT}$"))
     application.add_handler(CallbackQueryHandler(book_button, pattern=rf"^{BOOK}$"))
     application.add_handler(CallbackQueryHandler(flag_button, pattern=rf"^{FLAG}\d+$"))

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import Bot, CallbackQuery, CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.present.html import reply_html as render_html
@@ -16,14 +19,34 @@ from bot.telegram.keyboards import button, keyboard
 ExtraRow = Sequence[InlineKeyboardButton | None]
 
 
+QUOTED_CHARS = 120  # of the member's question, quoted above the answer in a group
+COMMAND_OR_MENTION = re.compile(r"^\s*(?:/\w+(?:@\w+)?|@\w+)[\s,，:：]*")
+
+
+def question_quote(message: Message) -> dict[str, Any] | bool | None:
+    """In a group, the answer replies to the member's message quoting their question (ReplyParameters with
+    `quote`: the words after /ask or the @mention, as Telegram requires, a piece of the message's own text);
+    in a private chat, no quote (None: PTB's default)."""
+    if message.chat.type == ChatType.PRIVATE:
+        return None
+    text = message.text or ""
+    asked = COMMAND_OR_MENTION.sub("", text)[:QUOTED_CHARS].rstrip()
+    if not asked or asked not in text:
+        return True
+    return message.build_reply_arguments(quote=asked)
+
+
 async def reply_html(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> list[int]:
-    """Answer a message (quoted in groups); the keyboard goes under the last piece. Returns the ids sent."""
+    """Answer a message (in a group, replying to it with the question quoted); the keyboard goes under the
+    last piece. Returns the ids sent."""
     pieces = split_html(text)
     sent: list[int] = []
     for n, piece in enumerate(pieces):
         last = n == len(pieces) - 1
         answer = await message.reply_text(
-            piece, reply_markup=keyboard if last else None, do_quote=None if n == 0 else False
+            piece,
+            reply_markup=keyboard if last else None,
+            do_quote=question_quote(message) if n == 0 else False,
         )
         if isinstance(answer, Message):
             sent.append(answer.message_id)

@@ -64,6 +64,7 @@ BOARD_ADMINS_ONLY = "只有群管理员可以开启或关闭本群的排行。"
 BOARD_ON = "已开启排行：集体答题小结里会列出加入名单的成员各答对几题。发送 /top off 关闭。"
 BOARD_OFF = "已关闭排行：小结只记参加人数和各题结果，不排名次。"
 REMIND_OFF = "已关闭错题提醒。"
+SCORE_SENT_PRIVATELY = "您的学习成绩已私信发给您（个人成绩只在私聊里显示）。"
 FLAGGED = "谢谢指正，已记下这道题。管理员核对前，三人以上认为有误的题不再出。"
 ERROR = "抱歉，处理这条消息时出错了，请稍后再试。"
 FORGET_ASK = "要删除我记下的关于您的全部内容（提问、回答、设置）吗？删除后无法恢复。"
@@ -204,6 +205,11 @@ def flags_cleared(question_id: str, cleared: int) -> str:
     if not cleared:
         return f"题 {escape(question_id)} 没有标记。"
     return f"已清除题 {escape(question_id)} 的 {cleared} 个标记，它会重新出现在题目中。"
+
+
+def score_private(username: str | None) -> str:
+    who = f"@{escape(username)}" if username else "我"
+    return f"个人成绩只在私聊里显示。请先打开与 {who} 的私聊，发送 /start，再发 /score。"
 
 
 def remind_on(when: str) -> str:
