@@ -12,12 +12,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.quiz import FALSE, MULTI, TRUE, Question, on_topic
+from bot.quiz.answers import NO, YES, looks_like_a_choice
 from bot.study import CONSOLE_CHAT, Asked, Study
 
 Runner = Callable[[Awaitable[Any]], Any]
 LETTERS = "ABCDEFGHIJKL"  # up to MAX_OPTIONS (12)
-YES = ("对", "正确", "是", "√", "✓", "t", "true", "y", "yes")
-NO = ("错", "错误", "不对", "否", "×", "✗", "x", "f", "false", "n", "no")
 
 MANY_LETTERS = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][A-Za-zＡ-Ｚａ-ｚ\s,，、]*")  # an attempt at a 多选 answer
 NOTHING_LEFT = "这段时间的题目都做过了：两周内做过的题不会重复出现。错题会按时回到 /review。"
@@ -124,12 +123,6 @@ def parse_choices(text: str, question: Question) -> tuple[int, ...] | None:
     if not letters or not letters.isascii() or any(c not in shown for c in letters):
         return None
     return tuple(sorted({shown.index(c) for c in letters}))
-
-
-def looks_like_a_choice(text: str) -> bool:
-    """A lone letter or 对/错: meant as an answer, even if it does not fit this question."""
-    word = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！ ")
-    return (len(word) == 1 and word.isascii() and word.isalpha()) or word in YES or word in NO
 
 
 def parse_choice(text: str, question: Question) -> int | None:

@@ -103,6 +103,8 @@ def follow(
     if context is not None and (not context.fresh(now) or context.entry_id not in service.kb):
         context = None
     alone = service.ask(question)
+    if alone.reply.outcome == "courtesy":  # 谢谢, 好的: the topic stays for the next question
+        return alone, context
     if context is None or alone.reply.outcome == "about":  # who the bot is, who spoke: never the topic's
         return alone, _context_of(alone, question, context, now)
     typed = unicodedata.normalize("NFKC", question).strip()  # fillers kept: 呢, 那 and 还有 are the signs

@@ -16,6 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from bot.courtesy import REPLIES as COURTESY_REPLIES
+from bot.courtesy import courtesy
 from bot.knowledge import (
     Entry,
     KnowledgeBase,
@@ -162,6 +164,10 @@ class Service(SpeechReading):
     # --- answers -------------------------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answered:
+        kind = courtesy(question)
+        if kind is not None:  # thanks, 好的, 🙏: a kind word back, not a search of the speech
+            refused = replace(self.matcher.match(question), answered=False)
+            return Answered(question, Reply("courtesy", lead=COURTESY_REPLIES[kind]), refused)
         result = self._asking_part(question, self.matcher.match(question))
         # "about": who the bot is or who spoke; declined, and never read as a follow-up (bot.conversation).
         if ABOUT_THE_BOT.search(result.normalized):

@@ -446,6 +446,14 @@ class Study:
         due, _ = await self.review_counts(user_id)
         return Score(right * POINTS_PER_RIGHT_ANSWER, answered, right, current, best, due)
 
+    async def polled_lately(self, chat_id: int, within: timedelta = timedelta(hours=1)) -> bool:
+        """Whether a quiz question went to the chat lately (a typed "B" is then meant for it)."""
+        rows = await self.store.fetchall(
+            "SELECT 1 FROM quiz_asked WHERE chat_id = ? AND asked_at >= ? LIMIT 1",
+            (chat_id, timestamp(self.clock() - within)),
+        )
+        return bool(rows)
+
     async def source_of(self, asked_id: int) -> str:
         """Where an asked question came from: 'quiz', 'daily', 'review' or 'round'."""
         rows = await self.store.fetchall("SELECT source FROM quiz_asked WHERE id = ?", (asked_id,))

@@ -245,3 +245,16 @@ def test_chat_random_shows_a_term_card(tiny_kb_dir: Path) -> None:
     service = Service.of(load_knowledge(tiny_kb_dir))
     shown = ChatSession(service).reply("/random")
     assert any(shown.startswith(f"【{service.kb[t].title}】") for t in service.terms)
+
+
+def test_courtesies_are_answered_kindly_by_the_service_for_both_front_ends() -> None:
+    from bot.courtesy import courtesy
+
+    assert [courtesy(t) for t in ("谢谢", "好的", "🙏", "你好", "再见")] == [
+        "thanks",
+        "ack",
+        "emoji",
+        "greeting",
+        "bye",
+    ]
+    assert [courtesy(t) for t in ("四风是什么", "好的，那四风呢", "B", "")] == [None, None, None, None]

@@ -675,3 +675,24 @@ async def test_the_bot_describes_itself_before_the_first_message(bot: Bot) -> No
     assert (
         bot.telegram.sent("setMyShortDescription")[0].params["short_description"] == texts.SHORT_DESCRIPTION
     )
+
+
+@pytest.mark.parametrize("said", ["谢谢", "好的", "🙏", "谢谢您！", "嗯嗯", "你好"])
+async def test_small_talk_gets_a_short_kind_reply_not_a_search_or_a_request_for_text(
+    bot: Bot, said: str
+) -> None:
+    text = visible(only(await bot.text(said)))
+    assert len(text) <= 40 and "超出了" not in text and "/help 查看" not in text and "文字" not in text
+
+
+async def test_thanks_keeps_the_topic_for_the_next_follow_up(bot: Bot) -> None:
+    await bot.text("五个必由之路是什么")
+    await bot.text("谢谢")
+    assert "团结奋斗" in visible(only(await bot.text("那第三条呢")))
+
+
+async def test_a_letter_typed_after_a_quiz_poll_says_polls_are_answered_by_tapping(bot: Bot) -> None:
+    assert "答题请直接点" not in visible(only(await bot.text("B")))  # no poll lately: an ordinary message
+    await bot.text("/quiz")
+    for typed in ("B", "对"):
+        assert visible(only(await bot.text(typed))) == texts.TAP_THE_POLL

@@ -95,4 +95,6 @@ def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
         return "\n\n".join([escape(reply.lead)] * bool(reply.lead) + [card_html(c) for c in reply.cards])
     if reply.outcome == "suggest":
         return SUGGEST_LINE
+    if reply.outcome == "courtesy":
+        return escape(reply.lead)
     return escape(reply.lead) + DECLINE_END

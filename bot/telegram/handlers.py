@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.conversation import Context, follow
 from bot.present.html import reply_html as render_html
+from bot.quiz.answers import looks_like_a_choice
 from bot.service import Service
 from bot.storage import clean_text
 from bot.telegram import texts
@@ -81,6 +82,10 @@ async def about(update: Update, context: BotContext) -> None:
 async def question(update: Update, context: BotContext) -> None:
     """Free text in a private chat, or a message in a group that mentions the bot or replies to it."""
     asked = without_mention(update.effective_message.text or "", context.bot.username)
+    if looks_like_a_choice(asked) and await context.study.polled_lately(update.effective_chat.id):
+        await reply_html(update.effective_message, texts.TAP_THE_POLL)  # "B", "对": meant for the poll above
+        context.log(update, texts.TAP_THE_POLL, question=asked, answered=False)
+        return
     await answer_in_context(update, context, asked)
 
 
