@@ -157,7 +157,7 @@ def short_title(title: str, limit: int = LABEL_CHARS) -> str:
     if len(text) <= limit:
         return text
     text = ENUMERATOR.sub("", text).strip() or text
-    bare = re.sub(r"[（(][^（）()]*[)）]$", "", text).strip()  # 学习制度（…, …）: the name without its gloss
+    bare = re.sub(r"[（(][^（）()]*[)）]$", "", text).strip()  # a name and its gloss in brackets: the name
     text = bare if len(bare) >= 4 else text
     head = re.split(r"[，；;,]", text, maxsplit=1)[0].strip()
     if 4 <= len(head) < len(text):
