@@ -164,7 +164,7 @@ def short_title(title: str, limit: int = LABEL_CHARS) -> str:
         text = head
     label, colon, _ = text.partition("：")
     if colon and len(text) > limit and len(label) >= 2:
-        text = label  # 开头：召开……: the part's name
+        text = label  # "X：a sentence": the part's name X
     if len(text) <= limit:
         return text
     return text[: limit - 1] + "…"

@@ -105,6 +105,15 @@ def find_word(speech: str, query: str) -> tuple[int, int] | None:
     return None
 
 
+SENTENCE_ENDS = ("。", "！", "？", "\n")
+
+
+def part_of_where(where: str) -> tuple[str, str]:
+    """A place split into its part (the first step) and the rest, for hits grouped by part."""
+    part, _, rest = where.partition(WHERE_SEPARATOR)
+    return part, rest
+
+
 @dataclass(frozen=True)
 class SpeechIndex:
     """Sections by where they start in the speech, to say where any offset stands."""
@@ -127,12 +136,19 @@ class SpeechIndex:
         return self.wheres[at] if at >= 0 else "开头"
 
     def hits(self, offset: int, length: int) -> list[Hit]:
-        """Every place the word at `speech[offset:offset + length]` stands, with context."""
+        """Every sentence the word at `speech[offset:offset + length]` stands in, once (a word three times in
+        one sentence is one hit), with context around its first place there."""
         word = self.speech[offset : offset + length]
         found: list[Hit] = []
         start = self.speech.find(word) if word else -1
+        last_sentence = -2  # rfind gives -1 for the first sentence
         while start != -1:
             end = start + len(word)
+            sentence = max(self.speech.rfind(stop, 0, start) for stop in SENTENCE_ENDS)
+            if sentence == last_sentence:
+                start = self.speech.find(word, end)
+                continue
+            last_sentence = sentence
             before = self.speech[max(0, start - SEARCH_CONTEXT) : start].split("\n")[-1]
             after = self.speech[end : end + SEARCH_CONTEXT].split("\n")[0]
             found.append(Hit(start, before, word, after, self.where(start)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -232,9 +233,9 @@ def test_chat_search_lists_each_place_with_where_it_stands(tiny_kb_dir: Path) ->
     session = ChatSession(service)
     word = "会"
     shown = session.reply(f"/search {word}")
-    count = service.kb.speech.count(word)
-    assert shown.startswith(f"“{word}”在讲话中出现 {count} 次")
-    assert "【" + word + "】" in shown and "（" in shown
+    sentences = [s for s in re.split("[。！？\n]", service.kb.speech) if word in s]
+    assert shown.startswith(f"“{word}”在讲话的 {len(sentences)} 句话里出现")  # a sentence counts once
+    assert "【" + word + "】" in shown and "〔" in shown  # grouped by part
     assert session.reply("/search 宫保鸡丁").startswith("讲话原文中没有找到“宫保鸡丁”")
     assert session.reply("/search") == "用法：/search 词"
 

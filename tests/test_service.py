@@ -207,3 +207,11 @@ def test_a_question_that_mentions_the_speech_and_a_point_of_it_is_not_about_the_
     ):
         cards = service.ask(asked).reply.cards
         assert not any(card.title == "讲话的结构" for card in cards), asked
+
+
+def test_a_word_three_times_in_one_sentence_is_one_search_hit() -> None:
+    from bot.outline import SpeechIndex
+
+    index = SpeechIndex("监督再监督，还要监督。\n二、再说监督。", (0, 12), ("一、头", "二、尾"))
+    hits = index.hits(0, 2)
+    assert [(h.offset, h.where) for h in hits] == [(0, "一、头"), (16, "二、尾")]

@@ -433,7 +433,12 @@ async def test_sections_browse_in_place_down_across_and_up(bot: Bot, library: Se
 async def test_search_shows_where_a_word_stands_in_pages(bot: Bot) -> None:
     reply = only(await bot.text("/search 一岗双责"))
     text = visible(reply)
-    assert "出现 3 次" in text and "五、坚持严的主基调" in text and reply.callback_data() == []
+    assert "在讲话的 3 句话里出现" in text and "五、坚持严的主基调" in text and reply.callback_data() == []
+    headers = re.findall(r"\n<b>([^<]+)</b>\n", reply.text)
+    assert headers == [
+        "存在的问题",
+        "五、坚持严的主基调，进一步强化纪律约束",
+    ]  # hits grouped under their part
     many = only(await bot.text("/search 党建"))
     assert "第 1/" in visible(many)
     forward = many.callback_data()[-1]

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from bot.knowledge import LABEL_CHARS, short_title
-from bot.outline import Hit
+from bot.outline import Hit, part_of_where
 from bot.present.model import BACKGROUND_LABEL, Card, Reply
 from bot.present.plain import not_found_text
 
@@ -63,12 +63,16 @@ def hits_html(hits: Sequence[Hit], page: int, per_page: int) -> str:
     total = len(hits)
     pages = max(1, -(-total // per_page))
     word = escape(hits[0].word) if hits else ""
-    lines = [f"“<b>{word}</b>”在讲话中出现 {total} 次（第 {page + 1}/{pages} 页）："]
+    lines = [f"“<b>{word}</b>”在讲话的 {total} 句话里出现（第 {page + 1}/{pages} 页），按部分列出："]
+    part_shown = ""
     for number, hit in enumerate(hits[page * per_page : (page + 1) * per_page], page * per_page + 1):
-        lines.append(
-            f"\n{number}. …{escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}…\n"
-            f"<i>{escape(hit.where)}</i>"
-        )
+        part, rest = part_of_where(hit.where)
+        if part != part_shown:
+            lines.append(f"\n<b>{escape(part)}</b>")
+            part_shown = part
+        lines.append(f"{number}. …{escape(hit.before)}<b>{escape(hit.word)}</b>{escape(hit.after)}…")
+        if rest:
+            lines.append(f"<i>{escape(rest)}</i>")
     return "\n".join(lines)
 
 

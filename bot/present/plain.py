@@ -6,6 +6,7 @@ the entries offered. In the console a number opens an offered entry.
 
 from __future__ import annotations
 
+from bot.outline import part_of_where
 from bot.present.model import BACKGROUND_LABEL, Card, Reply
 
 SUGGEST_LEAD = "没有找到确切的答案。您是不是想问："
@@ -21,9 +22,14 @@ def not_found_text(word: str) -> str:
 
 def hits_text(reply: Reply, shown: int = SEARCH_SHOWN) -> str:
     hits = reply.hits
-    lines = [f"“{hits[0].word}”在讲话中出现 {len(hits)} 次："]
+    lines = [f"“{hits[0].word}”在讲话的 {len(hits)} 句话里出现，按部分列出："]
+    part_shown = ""
     for number, hit in enumerate(hits[:shown], 1):
-        lines.append(f"{number}. …{hit.before}【{hit.word}】{hit.after}…（{hit.where}）")
+        part, rest = part_of_where(hit.where)
+        if part != part_shown:
+            lines.append(f"〔{part}〕")
+            part_shown = part
+        lines.append(f"{number}. …{hit.before}【{hit.word}】{hit.after}…" + (f"（{rest}）" if rest else ""))
     if len(hits) > shown:
         lines.append(f"……另有 {len(hits) - shown} 处。")
     return "\n".join(lines)
