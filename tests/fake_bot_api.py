@@ -57,6 +57,7 @@ JSON_FIELDS = {
     "entities",
     "options",
     "correct_option_ids",
+    "result",
 }
 ADMIN_RIGHTS = {
     key: True
@@ -236,6 +237,14 @@ class FakeTelegram:
                 if content.get("parse_mode") == "HTML":
                     parse_html(content["message_text"])
             return True
+        if method == "answerGuestQuery":
+            result = params.get("result") or {}
+            content = result.get("input_message_content") or {}
+            if not params.get("guest_query_id") or not content.get("message_text"):
+                raise TelegramError(400, "Bad Request: guest query answer is empty")
+            if content.get("parse_mode") == "HTML":
+                parse_html(content["message_text"])
+            return {"inline_message_id": f"guest-{params['guest_query_id']}"}
         if method == "getMyCommands":
             return []
         if method == "getWebhookInfo":

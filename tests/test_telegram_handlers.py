@@ -701,3 +701,18 @@ async def test_a_letter_typed_after_a_quiz_poll_says_polls_are_answered_by_tappi
     await bot.text("/quiz")
     for typed in ("B", "对"):
         assert visible(only(await bot.text(typed))) == texts.TAP_THE_POLL
+
+
+async def test_an_at_mention_in_a_chat_the_bot_has_not_joined_gets_an_answer_card_in_guest_mode(
+    bot: Bot,
+) -> None:
+    guest = message(f"@{BOT_USERNAME} 四明确指什么", user_id=77, chat_id=-4242, chat_type="group")
+    guest["guest_query_id"] = "gq-1"
+    calls = await bot.send("guest_message", guest)
+    [answer] = [c for c in calls if c.method == "answerGuestQuery"]
+    assert answer.params["guest_query_id"] == "gq-1"
+    card = answer.params["result"]["input_message_content"]["message_text"]
+    assert "四明确" in card and "<blockquote expandable>" in card
+    assert not [c for c in calls if c.method == "sendMessage"]  # nothing posted into a chat it is not in
+    [logged] = await bot.exchanges()
+    assert logged["question"] == "四明确指什么" and logged["answered"]

@@ -105,6 +105,32 @@ async def answer_in_context(update: Update, context: BotContext, asked: str) -> 
     )
 
 
+async def guest(update: Update, context: BotContext) -> None:
+    """Guest mode (Bot API 10.0): someone @mentions the bot in a chat it has not joined, where its owner
+    enabled guest mode with BotFather; the answer card goes back through answerGuestQuery."""
+    message = update.guest_message
+    if message is None or not message.guest_query_id:
+        return
+    asked = without_mention(message.text or message.caption or "", context.bot.username)
+    answered = context.library.ask(asked)
+    text = split_html(render_html(answered.reply))[0]
+    title = answered.reply.cards[0].title if answered.reply.cards else texts.GUEST_TITLE
+    result = InlineQueryResultArticle(
+        id=(answered.entry_id or "reply")[:64],
+        title=title[:64],
+        input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
+    )
+    await context.bot.answer_guest_query(message.guest_query_id, result)
+    context.log(
+        update,
+        text,
+        question=asked,
+        match=answered.match,
+        entry_id=answered.entry_id,
+        answered=answered.answered,
+    )
+
+
 async def ask(update: Update, context: BotContext) -> None:
     """/ask 问题: the same as writing the question, and the way to ask in a group."""
     asked = " ".join(context.args or ())
@@ -292,6 +318,9 @@ def add_handlers(application: Application) -> None:
         "about": about,
         "forget": forget,
     }
+    application.add_handler(
+        MessageHandler(filters.UpdateType.GUEST_MESSAGE, guest)
+    )  # before any other reads it
     for name, callback in command.items():
         application.add_handler(CommandHandler(name, callback, filters=NEW & CHATS))
     application.add_handler(MessageHandler(CHATS & ADDRESSED & HAS_TEXT & ~filters.COMMAND, question))
