@@ -99,6 +99,21 @@ class Answered:
         return self.reply.entry_ids[0] if self.reply.entry_ids else None
 
 
+NUMERALS = set("0123456789一二两三四五六七八九十百第个条项点")
+
+
+def shares_words(entry: Entry, normalized: str) -> bool:
+    """Whether one of the entry's names shares two characters in a row with the question, numerals and
+    counters aside: an entry offered under a digest must be about what was asked, not share a bare 三."""
+    for name in entry.names:
+        key = normalize(name)
+        for i in range(len(key) - 1):
+            pair = key[i : i + 2]
+            if not (set(pair) & NUMERALS) and pair in normalized:
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class Service(SpeechReading):
     """One pack and its matcher, made once per pack (and again on /reload); what is derived from them (the
@@ -191,7 +206,11 @@ class Service(SpeechReading):
                 or self.sentence_search(question, result)
             )
             if digest is not None:  # the entries the matcher found nearest are offered under it
-                near = tuple(choice_of(self.kb[i]) for i in result.suggestions[:3] if i in self.kb)
+                near = tuple(
+                    choice_of(self.kb[i])
+                    for i in result.suggestions[:3]
+                    if i in self.kb and shares_words(self.kb[i], result.normalized)
+                )
                 return Answered(question, replace(digest, choices=near), result)
         return Answered(question, match_reply(result, self.kb), result)
 

@@ -215,3 +215,12 @@ def test_a_word_three_times_in_one_sentence_is_one_search_hit() -> None:
     index = SpeechIndex("监督再监督，还要监督。\n二、再说监督。", (0, 12), ("一、头", "二、尾"))
     hits = index.hits(0, 2)
     assert [(h.offset, h.where) for h in hits] == [(0, "一、头"), (16, "二、尾")]
+
+
+def test_an_entry_offered_under_a_digest_shares_words_with_the_question_not_a_bare_numeral() -> None:
+    from bot.knowledge import Entry
+    from bot.service import shares_words
+
+    three = Entry("t", "term", "三个支部", "…", ("…",), "一、", aliases=("三个会",))
+    assert not shares_words(three, normalize("讲了哪三个问题"))  # 三个 alone: a numeral and a counter
+    assert shares_words(three, normalize("支部要做什么"))
