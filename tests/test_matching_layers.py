@@ -278,6 +278,9 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
         "两个到位分别管什么",
         "两个到位分别指哪些事",
         "两个到位包括哪两条",
+        "两个到位到底到位什么",
+        "两个到位确立的是什么内容",
+        "两个到位查什么、改什么",
     ):
         assert lacking(reading_of(genre, asked), [daowei]) == "contents", asked
     assert lacking(reading_of(genre, "两个到位是什么意思"), [daowei]) is None  # understanding it is answered
