@@ -46,7 +46,7 @@ ABOUT_THE_BOT = re.compile(
     r"^(?:请问)?(?:你|您)(?:是谁|叫什么|是什么|是干什么的|能做什么|会什么|是机器人吗|是人吗)"
 )
 WHO_SPOKE = re.compile(
-    r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)(?:是谁|叫什么)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
+    r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)[^。？！]{0,12}(?:是谁|叫什么|名字)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
     r"|^(?:这篇|这次)?讲话的是谁"
 )
 # A long message: its clauses that ask something (the rest tells who asks and why) are asked again alone.

@@ -289,6 +289,14 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "三个聚焦是什么"), [jujiao]) is None
     assert lacking(reading_of(genre, "三个聚焦分别是什么"), [jujiao]) is None  # listed: answered
     assert lacking(reading_of(genre, "这次会议是在哪里召开的"), [jujiao]) == "place"
+    assert lacking(reading_of(genre, "三个聚焦做得好的能拿到什么奖励"), [jujiao]) == "sanction"
+    assert lacking(reading_of(genre, "三个聚焦有没有评分细则"), [jujiao]) == "rules"
+    assert lacking(reading_of(genre, "落实三个聚焦的党员占多少比例"), [jujiao]) == "amount"
+    assert lacking(reading_of(genre, "两个到位是哪两到位"), [daowei]) == "contents"  # the items of a count
+    assert lacking(reading_of(genre, "两个到位具体到位什么"), [daowei]) == "contents"
+    assert (
+        lacking(reading_of(genre, "两个到位的具体要求是什么"), [daowei]) is None
+    )  # what is asked of it: said
 
 
 def test_every_kind_of_unstated_question_has_its_wording() -> None:

@@ -19,6 +19,8 @@ LACKING = {
     "title": "具体名称",
     "amount": "具体数字",
     "place": "具体地点",
+    "sanction": "具体的奖惩",
+    "rules": "具体的细则",
 }
 
 
