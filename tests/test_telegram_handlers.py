@@ -242,8 +242,11 @@ async def test_odd_text_gets_a_valid_reply_and_never_an_error(bot: Bot, text: st
     assert logged["status"] == "ok" and logged["question"] == text.strip()
 
 
-async def test_an_empty_or_emoji_message_is_asked_for_words(bot: Bot) -> None:
-    assert "请用文字提一个" in visible(only(await bot.text("🙂")))
+async def test_a_message_of_punctuation_is_asked_for_words_and_an_emoji_gets_a_kind_word(bot: Bot) -> None:
+    assert "请用文字提一个" in visible(only(await bot.text("？？…")))
+    assert "请用文字" not in visible(
+        only(await bot.text("🙂"))
+    )  # an emoji is a greeting, not an empty question
 
 
 async def test_ten_thousand_characters_are_refused_politely(bot: Bot) -> None:
