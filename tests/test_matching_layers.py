@@ -295,6 +295,9 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "两个到位是哪两到位"), [daowei]) == "contents"  # the items of a count
     assert lacking(reading_of(genre, "两个到位具体到位什么"), [daowei]) == "contents"
     assert (
+        lacking(reading_of(genre, "两个到位是什么，为什么要提"), [daowei]) is None
+    )  # what and why: answered
+    assert (
         lacking(reading_of(genre, "两个到位的具体要求是什么"), [daowei]) is None
     )  # what is asked of it: said
 
