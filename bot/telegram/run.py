@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from bot import logs
 from bot.knowledge import DEFAULT_DIR, KnowledgeError
 from bot.settings import Secret, Settings, SettingsError
-from bot.storage import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from telegram.error import InvalidToken, TelegramError  # here: `ask` and `chat` never load Telegram
 
     from bot.instance import InstanceLock, LockError
+    from bot.storage import StoreError  # here too: `ask` needs no store
 
     try:
         with InstanceLock(settings.db_path):
