@@ -102,16 +102,14 @@ class Answered:
 NUMERALS = set("0123456789一二两三四五六七八九十百第个条项点")
 
 
-def shares_words(entry: Entry, normalized: str) -> bool:
-    """Whether one of the entry's names shares two characters in a row with the question, numerals and
-    counters aside: an entry offered under a digest must be about what was asked, not share a bare 三."""
+def numeral_only(entry: Entry, normalized: str) -> bool:
+    """Whether all the entry's names share with the question is numerals (三个, 第二): such an entry is no
+    answer to offer. One that shares nothing literally (found through synonyms or sound) is kept."""
+    shared = set()
     for name in entry.names:
         key = normalize(name)
-        for i in range(len(key) - 1):
-            pair = key[i : i + 2]
-            if not (set(pair) & NUMERALS) and pair in normalized:
-                return True
-    return False
+        shared |= {key[i : i + 2] for i in range(len(key) - 1) if key[i : i + 2] in normalized}
+    return bool(shared) and all(set(pair) & NUMERALS for pair in shared)
 
 
 @dataclass(frozen=True)
@@ -209,9 +207,16 @@ class Service(SpeechReading):
                 near = tuple(
                     choice_of(self.kb[i])
                     for i in result.suggestions[:3]
-                    if i in self.kb and shares_words(self.kb[i], result.normalized)
+                    if i in self.kb and not numeral_only(self.kb[i], result.normalized)
                 )
                 return Answered(question, replace(digest, choices=near), result)
+        if result.outcome == "suggest":  # "did you mean": only entries that share words, not a bare 三
+            near = tuple(
+                i
+                for i in result.suggestions
+                if i in self.kb and not numeral_only(self.kb[i], result.normalized)
+            )
+            result = replace(result, suggestions=near, outcome="suggest" if near else "decline")
         return Answered(question, match_reply(result, self.kb), result)
 
     def _asking_part(self, question: str, result: Match) -> Match:

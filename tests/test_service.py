@@ -217,10 +217,11 @@ def test_a_word_three_times_in_one_sentence_is_one_search_hit() -> None:
     assert [(h.offset, h.where) for h in hits] == [(0, "一、头"), (16, "二、尾")]
 
 
-def test_an_entry_offered_under_a_digest_shares_words_with_the_question_not_a_bare_numeral() -> None:
+def test_an_entry_offered_is_not_one_that_shares_only_a_numeral_with_the_question() -> None:
     from bot.knowledge import Entry
-    from bot.service import shares_words
+    from bot.service import numeral_only
 
     three = Entry("t", "term", "三个支部", "…", ("…",), "一、", aliases=("三个会",))
-    assert not shares_words(three, normalize("讲了哪三个问题"))  # 三个 alone: a numeral and a counter
-    assert shares_words(three, normalize("支部要做什么"))
+    assert numeral_only(three, normalize("讲了哪三个问题"))  # 三个 alone: a numeral and a counter
+    assert not numeral_only(three, normalize("三个支部要做什么"))
+    assert not numeral_only(three, normalize("基层组织要做什么"))  # nothing literal: found another way, kept
