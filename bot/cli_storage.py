@@ -97,15 +97,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """The ledger, with every pack of the knowledge folder (to name each question's speech and part)."""
-    from bot.knowledge import KnowledgeError
-    from bot.library import Library
+    from bot.knowledge import KnowledgeError, load_knowledge, packs_newest_first
+    from bot.service import Service
     from bot.settings import timezone_from_env
 
     if args.xlsx.is_dir() or not args.xlsx.parent.is_dir():
         print(f"cannot write {args.xlsx}: not a file in an existing folder", file=sys.stderr)
         return 2
     try:
-        services = list(Library.load(args.knowledge).services.values())
+        folders = packs_newest_first(args.knowledge) or [Path(args.knowledge)]
+        services = [Service.of(load_knowledge(folder)) for folder in folders]  # the banks, no matcher
     except KnowledgeError as error:  # a broken pack: its problems, one line
         print(f"cannot read the knowledge base: {str(error).splitlines()[0]}", file=sys.stderr)
         return 1

@@ -116,19 +116,22 @@ def parse_choices(text: str, question: Question) -> tuple[int, ...] | None:
     if question.type != MULTI:
         single = parse_choice(text, question)
         return None if single is None else (single,)
-    word = unicodedata.normalize("NFKC", text).strip().upper().rstrip("。.!！ ")
-    word = re.sub(r"^(?:选|答案是?|我选)\s*", "", word)
-    letters = re.sub(r"[\s,，、和]+", "", word)
+    letters = re.sub(r"[\s,，、和]+", "", typed_answer(text).upper())
     shown = LETTERS[: len(question.options)]
     if not letters or not letters.isascii() or any(c not in shown for c in letters):
         return None
     return tuple(sorted({shown.index(c) for c in letters}))
 
 
+def typed_answer(text: str) -> str:
+    """A typed answer folded (full-width to ASCII, lower case) without 选/答案是 before it or a full stop."""
+    word = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！ ")
+    return re.sub(r"^(?:选|答案是?|我选)\s*", "", word)
+
+
 def parse_choice(text: str, question: Question) -> int | None:
     """'B', 'b', 'Ｂ', '选B', 'B.' → 1; '对'/'错' for true/false questions; None when it is not an answer."""
-    word = unicodedata.normalize("NFKC", text).strip().lower().rstrip("。.!！ ")
-    word = re.sub(r"^(?:选|答案是?|我选)\s*", "", word)
+    word = typed_answer(text)
     if question.options and set(question.options) == {TRUE, FALSE}:
         if word in YES or (word == "a" and question.options[0] == TRUE):
             return question.options.index(TRUE)

@@ -107,11 +107,7 @@ async def build_ledger(
         if until
         else "9"
     )
-    where = "a.chat_id < 0 AND a.answered_at >= ? AND a.answered_at < ?"
-    parameters: list[Any] = [low, high]
-    if chat_id is not None:
-        where += " AND a.chat_id = ?"
-        parameters.append(chat_id)
+    where, parameters = _within("a.chat_id < 0", "a.answered_at", "a.chat_id", (low, high), chat_id)
     answers = await store.fetchall(
         "SELECT a.chat_id, a.user_id, a.question_id, a.correct, a.day, q.source, q.round_id"
         f" FROM quiz_answers AS a JOIN quiz_asked AS q ON q.id = a.asked_id WHERE {where}"
@@ -166,14 +162,23 @@ async def build_ledger(
     )
 
 
+def _within(
+    condition: str, moment: str, chat: str, period: tuple[str, str], chat_id: int | None
+) -> tuple[str, list[Any]]:
+    """`condition`, the column `moment` in the period [low, high), and one chat's rows when `chat_id` is
+    given: a WHERE clause and its parameters."""
+    where = f"{condition} AND {moment} >= ? AND {moment} < ?"
+    parameters: list[Any] = list(period)
+    if chat_id is not None:
+        where += f" AND {chat} = ?"
+        parameters.append(chat_id)
+    return where, parameters
+
+
 async def _rounds(
     store: Store, meetings: dict[str, str], timezone: tzinfo, chat_id: int | None, low: str, high: str
 ) -> list[RoundRow]:
-    where = "r.state = 'done' AND r.started_at >= ? AND r.started_at < ?"
-    parameters: list[Any] = [low, high]
-    if chat_id is not None:
-        where += " AND r.chat_id = ?"
-        parameters.append(chat_id)
+    where, parameters = _within("r.state = 'done'", "r.started_at", "r.chat_id", (low, high), chat_id)
     rows = await store.fetchall(
         "SELECT r.chat_id, r.started_at, r.pack, r.questions, count(DISTINCT a.user_id), count(a.id),"
         " coalesce(sum(a.correct), 0) FROM rounds AS r"

@@ -25,6 +25,7 @@ from bot.knowledge import (
     name_key,
 )
 from bot.matching import Match, Matcher, build_matcher
+from bot.matching.result import refused
 from bot.normalize import normalize
 from bot.outline import Outline, SpeechIndex, build_outline, find_word
 from bot.present.model import Card, Reply
@@ -179,8 +180,8 @@ class Service(SpeechReading):
     def ask(self, question: str) -> Answered:
         kind = courtesy(question)
         if kind is not None:  # thanks, 好的, 🙏: a kind word back, not a search of the speech
-            refused = replace(self.matcher.match(question), answered=False)
-            return Answered(question, Reply("courtesy", lead=COURTESY_REPLIES[kind]), refused)
+            said = refused(question, normalize(question), "courtesy")  # nothing to match: no entry, score 0
+            return Answered(question, Reply("courtesy", lead=COURTESY_REPLIES[kind]), said)
         result = self._asking_part(question, self.matcher.match(question))
         # "about": who the bot is or who spoke; declined, and never read as a follow-up (bot.conversation).
         if ABOUT_THE_BOT.search(result.normalized):

@@ -196,12 +196,10 @@ class Together:
             )
         return current if cursor.rowcount == 1 else None
 
-    async def summary(self, round_id: int) -> RoundSummary | None:
+    async def summary(self, current: Round) -> RoundSummary:
         """How the round went: who took part (named only if they joined), each question's right answers, a
         ranking of joined participants where the board is on."""
-        current = await self.round(round_id)
-        if current is None:
-            return None
+        round_id = current.id
         asked = await self.store.fetchall(
             "SELECT id, question_id FROM quiz_asked WHERE round_id = ? ORDER BY id", (round_id,)
         )

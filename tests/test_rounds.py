@@ -218,8 +218,6 @@ async def quiz_poll(bot: Bot) -> tuple[str, list[int], int]:
     rows = await bot.app.bot_data.store.fetchall(
         "SELECT poll_id, correct, id FROM quiz_asked ORDER BY id DESC LIMIT 1"
     )
-    import json
-
     return rows[0][0], json.loads(rows[0][1]), int(rows[0][2])
 
 

@@ -162,9 +162,7 @@ async def post_summary(context: BotContext, round_id: int) -> bool:
         return False
     if current.minutes * 60 > MAX_OPEN_PERIOD_S:
         await _stop_polls(context, current, together)
-    summary = await together.summary(round_id)
-    if summary is None:
-        return False
+    summary = await together.summary(current)
     text = summary_html(summary, service_of(context.bot_data, current.chat_id))
     await with_retry(lambda: send_html(context.bot, current.chat_id, text))
     await together.finish(round_id)
@@ -248,7 +246,7 @@ async def report(update: Update, context: BotContext) -> None:
     await asyncio.to_thread(write_xlsx, ledger, buffer)
     stamp = datetime.now(context.settings.timezone).strftime("%Y%m%d")
     await context.bot.send_document(
-        chat.id, buffer.getvalue(), filename=f"学习台账-{stamp}.xlsx", caption=texts.report_caption(ledger)
+        chat.id, buffer.getvalue(), filename=f"学习台账-{stamp}.xlsx", caption=texts.REPORT_CAPTION
     )
     shares = [(p.part, p.right / p.answered) for p in ledger.parts if p.answered]
     if shares:

@@ -201,8 +201,9 @@ def round_opening(count: int, minutes: int, meeting: str) -> str:
     )
 
 
-def report_caption(ledger: object) -> str:
-    return "本群学习台账：成员参加情况、各轮答题结果、讲话各部分的掌握情况（只列出加入学习名单的成员）。"
+REPORT_CAPTION = (
+    "本群学习台账：成员参加情况、各轮答题结果、讲话各部分的掌握情况（只列出加入学习名单的成员）。"
+)
 
 
 def flags_cleared(question_id: str, cleared: int) -> str:
