@@ -45,6 +45,8 @@ SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 SEARCH_SHARE = 0.6  # a sentence found by search holds this share of the question's telling runs, by weight
 SEARCH_MIN_RUNS = 3
 SEARCH_SENTENCES = 2
+FOCUS_SHARE = 0.7  # a sentence added under an answer holds this share of the question's telling runs
+FOCUS_SENTENCES = 2
 
 
 def _spread(hits: tuple[Hit, ...], limit: int) -> list[Hit]:
@@ -92,22 +94,15 @@ class SpeechReading:
         total = len(self.sentence_runs) or 1
         return MappingProxyType({run: math.log(1 + total / n) for run, n in counts.items()})
 
-    def sentence_search(self, question: str, result: Match) -> Reply | None:
-        """The sentences that hold most of what a question names, when no entry answers it and the speech
-        does say it: most of the question's telling runs (`SEARCH_SHARE` of their weight) in one sentence.
-        Never for a question the matcher found naming what the speech lacks (a slogan, a year)."""
-        if self.matcher.absent.absent(result.normalized, question) is not None:
-            return None
-        asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", result.normalized)))
+    def sentence_shares(self, normalized: str) -> tuple[int, float, list[tuple[float, int]]]:
+        """The question's telling runs (how many the speech writes; the share of all its runs that are
+        known) and every sentence's share of their weight, best first, as (share, where it starts)."""
+        asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", normalized)))
         weights = self.run_weights
         wanted = {r: weights[r] for r in asked if r in weights}
         total = sum(wanted.values())
-        if (
-            len(wanted) < SEARCH_MIN_RUNS
-            or total == 0
-            or sum(weights.get(r, 0) > 0 for r in asked) < len(asked) / 2
-        ):
-            return None
+        if not wanted or total == 0:
+            return 0, 0.0, []
         scored = sorted(
             (
                 (sum(w for r, w in wanted.items() if r in held) / total, start)
@@ -115,11 +110,42 @@ class SpeechReading:
             ),
             reverse=True,
         )
-        best = [start for share, start in scored[:SEARCH_SENTENCES] if share >= SEARCH_SHARE * scored[0][0]]
-        if scored[0][0] < SEARCH_SHARE:
+        return len(wanted), len(wanted) / len(asked), scored
+
+    def sentence_search(self, question: str, result: Match) -> Reply | None:
+        """The sentences that hold most of what a question names, when no entry answers it and the speech
+        does say it: most of the question's telling runs (`SEARCH_SHARE` of their weight) in one sentence,
+        and half its runs words of the speech.
+        Never for a question the matcher found naming what the speech lacks (a slogan, a year)."""
+        if self.matcher.absent.absent(result.normalized, question) is not None:
             return None
+        wanted, known, scored = self.sentence_shares(result.normalized)
+        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < SEARCH_SHARE:
+            return None
+        if known < 0.5:  # a question mostly in words the speech never writes is about something else
+            return None
+        best = [start for share, start in scored[:SEARCH_SENTENCES] if share >= SEARCH_SHARE * scored[0][0]]
         hits = tuple(self._sentence_hit(self.sentence_index(start)) for start in sorted(best))
         return Reply("digest", hits=hits, lead="讲话中说到这件事的原文：")
+
+    def focus(self, normalized: str, shown: str) -> tuple[Hit, ...]:
+        """The sentences that say what a question asks, when the answer's cards do not show them: an entry
+        stands for a whole passage, and its card may not reach the one sentence asked about (a figure, a
+        deadline, a sub-point). At most FOCUS_SENTENCES, each holding FOCUS_SHARE of the question's telling
+        runs; none already in `shown` (the cards' text, normalised)."""
+        wanted, _, scored = self.sentence_shares(normalized)
+        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < FOCUS_SHARE:
+            return ()
+        sentences = self.sentences
+        picked = []
+        for share, start in scored[:FOCUS_SENTENCES]:
+            if share < FOCUS_SHARE or share < SEARCH_SHARE * scored[0][0]:
+                break
+            index = self.sentence_index(start)
+            said = "".join(c for c in normalize(sentences[index][1]) if c.isalnum())
+            if said and said not in shown:
+                picked.append(self._sentence_hit(index))
+        return tuple(picked)
 
     # --- reading sentence by sentence ---------------------------------------------------------------------
 

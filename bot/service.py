@@ -26,6 +26,7 @@ from bot.knowledge import (
 )
 from bot.matching import Match, Matcher, build_matcher
 from bot.matching.result import refused
+from bot.matching.unstated import gives
 from bot.normalize import normalize
 from bot.outline import Outline, SpeechIndex, build_outline, find_word
 from bot.present.model import Card, Reply
@@ -218,7 +219,26 @@ class Service(SpeechReading):
                 if i in self.kb and not numeral_only(self.kb[i], result.normalized)
             )
             result = replace(result, suggestions=near, outcome="suggest" if near else "decline")
-        return Answered(question, match_reply(result, self.kb), result)
+        return self._focused(question, result)
+
+    def _focused(self, question: str, result: Match) -> Answered:
+        """The matcher's reply, with the sentences that say what was asked when its cards do not show them;
+        an entry offered because its card lacks a date or a figure is the answer when such a sentence gives it."""
+        if result.outcome not in ("answer", "unstated") or not result.entry_ids:
+            return Answered(question, match_reply(result, self.kb), result)
+        cards = [self.kb[i] for i in result.entry_ids if i in self.kb]
+        shown = "".join(
+            c for c in normalize("".join(e.answer + "".join(e.quotes) for e in cards)) if c.isalnum()
+        )
+        hits = self.focus(result.normalized, shown)
+        if hits and result.outcome == "unstated" and gives(result.lacking, "".join(h.word for h in hits)):
+            result = replace(
+                result, answered=True, entry_id=result.entry_ids[0], outcome="answer", lacking=""
+            )
+        reply = match_reply(result, self.kb)
+        if hits and reply.outcome == "answer":
+            reply = replace(reply, hits=hits)
+        return Answered(question, reply, result)
 
     def _asking_part(self, question: str, result: Match) -> Match:
         """For a long message not answered with confidence: its asking clauses alone, when they answer with a

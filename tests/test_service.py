@@ -12,8 +12,10 @@ import yaml
 from bot.knowledge import DEFAULT_DIR, resolve_pack
 from bot.matching.layers.absent import Absent
 from bot.normalize import normalize
+from bot.present.model import FOCUS_LEAD
 from bot.present.plain import plain
 from bot.service import Service
+from tests.conftest import write_kb
 
 SECOND = Path(__file__).resolve().parent / "packs" / "2023q3-work-style"
 PACKS = [pytest.param(resolve_pack(DEFAULT_DIR), id="shipped"), pytest.param(SECOND, id="second")]
@@ -225,3 +227,53 @@ def test_an_entry_offered_is_not_one_that_shares_only_a_numeral_with_the_questio
     assert numeral_only(three, normalize("讲了哪三个问题"))  # 三个 alone: a numeral and a counter
     assert not numeral_only(three, normalize("三个支部要做什么"))
     assert not numeral_only(three, normalize("基层组织要做什么"))  # nothing literal: found another way, kept
+
+
+FOCUS_SPEECH = """同志们：
+今天，我们召开防汛工作会。
+一、抓好防汛检查
+防汛是当前的头等大事，各级组织要高度重视。
+各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。
+二、加强值班值守
+汛期要严格落实24小时值班制度。
+谢谢大家！
+"""
+
+FOCUS_ENTRIES = """\
+- id: part-1
+  kind: section
+  title: 一、抓好防汛检查
+  aliases: [防汛检查]
+  answer: 防汛是当前的头等大事，各级组织要高度重视。
+  quotes: [防汛是当前的头等大事，各级组织要高度重视。]
+  where: 一、抓好防汛检查
+- id: part-2
+  kind: section
+  title: 二、加强值班值守
+  answer: 汛期要严格落实24小时值班制度。
+  quotes: [汛期要严格落实24小时值班制度。]
+  where: 二、加强值班值守
+"""
+
+
+def test_an_answer_adds_the_sentence_that_says_what_was_asked_when_its_card_does_not(tmp_path: Path) -> None:
+    service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
+    question = "防汛检查里，汛前安全检查最晚什么时候完成"
+    # The entry's card gives no date, so alone it is offered as "the speech does not say"; the speech's own
+    # sentence gives it, so the sentence is quoted under the card and the question is answered.
+    assert service.matcher.match(question).outcome == "unstated"
+    asked = service.ask(question)
+    assert asked.answered and asked.reply.outcome == "answer"
+    assert [h.word for h in asked.reply.hits] == ["各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"]
+    assert asked.reply.hits[0].where.startswith("一、抓好防汛检查")
+    text = plain(asked.reply)
+    assert FOCUS_LEAD in text and "5月15日前完成汛前安全检查" in text
+    assert text.index("【一、抓好防汛检查】") < text.index(FOCUS_LEAD)
+
+
+def test_no_sentence_is_added_when_the_card_already_shows_it(tmp_path: Path) -> None:
+    service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
+    asked = service.ask("汛期值班制度是怎么要求的")
+    assert asked.answered and asked.reply.cards[0].entry_id == "part-2"
+    assert asked.reply.hits == ()
+    assert FOCUS_LEAD not in plain(asked.reply)

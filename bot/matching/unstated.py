@@ -110,3 +110,9 @@ def lacking(reading: Reading, entries: Sequence[Entry]) -> str | None:
         if asks.search(normalized) and not gives.search(text):
             return kind
     return None
+
+
+def gives(kind: str, text: str) -> bool:
+    """Whether a text gives what a question of this kind (ANSWER_KINDS) asks: a sentence the answer quotes may
+    hold the date or the figure its entry's card does not."""
+    return any(found == kind and pattern.search(text) for _, pattern, found in ANSWER_KINDS)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot.knowledge import LABEL_CHARS, short_title
 from bot.outline import Hit, part_of_where
-from bot.present.model import BACKGROUND_LABEL, Card, Reply
+from bot.present.model import BACKGROUND_LABEL, FOCUS_LEAD, Card, Reply
 from bot.present.plain import not_found_text
 
 SUGGEST_LINE = "没有找到确切的答案。您是不是想问下面这些？点一下查看，或换个说法再问。"
@@ -96,7 +96,11 @@ def reply_html(reply: Reply, page: int = 0, per_page: int = 5) -> str:
     if reply.outcome == "not_found":
         return escape(not_found_text(reply.lead)) if reply.lead else SEARCH_GONE
     if reply.cards:
-        return "\n\n".join([escape(reply.lead)] * bool(reply.lead) + [card_html(c) for c in reply.cards])
+        parts = [escape(reply.lead)] * bool(reply.lead) + [card_html(c) for c in reply.cards]
+        if reply.hits:  # the sentences that say what was asked, when the cards do not show them
+            said = (f"<blockquote>{escape(h.word)}\n— {escape(h.where)}</blockquote>" for h in reply.hits)
+            parts.append("\n".join([escape(FOCUS_LEAD), *said]))
+        return "\n\n".join(parts)
     if reply.outcome == "suggest":
         return SUGGEST_LINE
     if reply.outcome == "courtesy":

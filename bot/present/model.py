@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from bot.outline import Hit
 
 BACKGROUND_LABEL = "背景（非讲话原文，供参考）"
+# Under an answer: the sentences that say what was asked, when its cards do not show them.
+FOCUS_LEAD = "讲话中直接说到这一点的原文："
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ the entries offered. In the console a number opens an offered entry.
 from __future__ import annotations
 
 from bot.outline import part_of_where
-from bot.present.model import BACKGROUND_LABEL, Card, Reply
+from bot.present.model import BACKGROUND_LABEL, FOCUS_LEAD, Card, Reply
 
 SUGGEST_LEAD = "没有找到确切的答案。您是不是想问："
 SUGGEST_END = "回复编号查看，或换个说法再问。"
@@ -65,6 +65,8 @@ def plain(reply: Reply) -> str:
         return "\n".join(lines)
     if reply.cards:
         text = "\n\n".join([reply.lead] * bool(reply.lead) + [card_text(c) for c in reply.cards])
+        if reply.hits:  # the sentences that say what was asked, when the cards do not show them
+            text += "\n\n" + "\n".join([FOCUS_LEAD, *(f"“{h.word}”（{h.where}）" for h in reply.hits)])
         if reply.choices:
             text += "\n相关：" + "｜".join(c.label for c in reply.choices)
         return text
