@@ -53,7 +53,8 @@ WHO_SPOKE = re.compile(
 )
 # A long message: its clauses that ask something (the rest tells who asks and why) are asked again alone.
 LONG_MESSAGE_CHARS = 40
-CLAUSE = re.compile(r"[^，。！？；,.!?;…\n]+[，。！？；,.!?;…]*")
+MID_MESSAGE_CHARS = 24  # … and one this long, when it is not answered at all
+CLAUSE = re.compile(r"[^，。！？；,.!?;…\s]+[，。！？；,.!?;…\s]*")
 ASKING_CLAUSE = re.compile(r"(吗|呢|什么|啥|怎么|怎样|如何|哪|谁|几|多少|有没有|是不是|是否|能否|[？?])")
 TELLING_CLAUSE = re.compile(
     r"^(我是|我们是|我在|我刚|刚从|我要|我打算|领导让|谢谢|麻烦|辛苦|请问一下|想问下|我想问)"
@@ -243,7 +244,9 @@ class Service(SpeechReading):
     def _asking_part(self, question: str, result: Match) -> Match:
         """For a long message not answered with confidence: its asking clauses alone, when they answer with a
         higher score (the story around a question dilutes it)."""
-        if len(result.normalized) <= LONG_MESSAGE_CHARS or result.score >= self.matcher.confident:
+        if result.score >= self.matcher.confident or len(result.normalized) <= MID_MESSAGE_CHARS:
+            return result
+        if len(result.normalized) <= LONG_MESSAGE_CHARS and result.answered:
             return result
         clauses = [c for c in CLAUSE.findall(question) if c.strip()]
         asking = [c for c in clauses if ASKING_CLAUSE.search(c)]

@@ -277,3 +277,13 @@ def test_no_sentence_is_added_when_the_card_already_shows_it(tmp_path: Path) -> 
     assert asked.answered and asked.reply.cards[0].entry_id == "part-2"
     assert asked.reply.hits == ()
     assert FOCUS_LEAD not in plain(asked.reply)
+
+
+def test_a_spoken_message_without_punctuation_is_read_by_its_asking_part(tmp_path: Path) -> None:
+    """Voice input writes spaces, not commas: the words before the space tell who asks, not what."""
+    service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
+    alone = service.ask("讲话有没有说到值班制度")
+    spoken = service.ask("我是退休的老同志眼神不好打字也慢 讲话有没有说到值班制度")
+    assert alone.entry_id == "part-2"
+    assert spoken.answered and spoken.entry_id == "part-2"
+    assert spoken.question == "我是退休的老同志眼神不好打字也慢 讲话有没有说到值班制度"
