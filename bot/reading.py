@@ -44,6 +44,17 @@ NUMBER = re.compile(r"\d+|[一二两三四五六七八九十百]+(?=[个项条�
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 SEARCH_SHARE = 0.6  # a sentence found by search holds this share of the question's telling runs, by weight
 SEARCH_MIN_RUNS = 3
+SEARCH_KNOWN = 0.5  # … and this share of its runs are the speech's words
+# A question for a figure or a date (多少, 几个, 什么时候, 哪天) is searched among the sentences that give one,
+# needing less of its runs held and known.
+FIGURE_ASKED = re.compile(
+    r"多少|(?<!哪)几[个项次名条件人天年月号日家所批轮期]|百分之几|比例|占比|[完成整改达标合格]率|哪一?天|几月|几号|什么时候|什么时间|何时|截止|期限|时限"
+)
+FIGURE = re.compile(
+    r"\d|[一二两三四五六七八九十百千万]+(?:[个项次名条件人天年月日号家所批轮期]|个百分点)|百分之"
+)
+FIGURE_SHARE = 0.6
+FIGURE_KNOWN = 0.3
 SEARCH_SENTENCES = 2
 FOCUS_SHARE = 0.7  # a sentence added under an answer holds this share of the question's telling runs
 FOCUS_SENTENCES = 2
@@ -94,9 +105,17 @@ class SpeechReading:
         total = len(self.sentence_runs) or 1
         return MappingProxyType({run: math.log(1 + total / n) for run, n in counts.items()})
 
-    def sentence_shares(self, normalized: str) -> tuple[int, float, list[tuple[float, int]]]:
+    @cached_property
+    def figure_sentences(self) -> frozenset[int]:
+        """Where the sentences that give a figure or a date start: the only ones a question for one can want."""
+        return frozenset(start for start, sentence in self.sentences if FIGURE.search(sentence))
+
+    def sentence_shares(
+        self, normalized: str, among: frozenset[int] | None = None
+    ) -> tuple[int, float, list[tuple[float, int]]]:
         """The question's telling runs (how many the speech writes; the share of all its runs that are
-        known) and every sentence's share of their weight, best first, as (share, where it starts)."""
+        known) and every sentence's share of their weight (or only those starting `among`), best first, as
+        (share, where it starts)."""
         asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", normalized)))
         weights = self.run_weights
         wanted = {r: weights[r] for r in asked if r in weights}
@@ -107,10 +126,19 @@ class SpeechReading:
             (
                 (sum(w for r, w in wanted.items() if r in held) / total, start)
                 for start, held in self.sentence_runs.items()
+                if among is None or start in among
             ),
             reverse=True,
         )
         return len(wanted), len(wanted) / len(asked), scored
+
+    def _shares_for(self, normalized: str) -> tuple[int, float, list[tuple[float, int]], float, float]:
+        """sentence_shares for a question, with the share and the known share it needs: a question for a
+        figure or a date is searched among the sentences that give one, and its asking words (多少, 什么时候)
+        may be everyday ones, so it needs less (FIGURE_SHARE, FIGURE_KNOWN)."""
+        if FIGURE_ASKED.search(normalized):
+            return (*self.sentence_shares(normalized, self.figure_sentences), FIGURE_SHARE, FIGURE_KNOWN)
+        return (*self.sentence_shares(normalized), SEARCH_SHARE, SEARCH_KNOWN)
 
     def sentence_search(self, question: str, result: Match) -> Reply | None:
         """The sentences that hold most of what a question names, when no entry answers it and the speech
@@ -119,10 +147,10 @@ class SpeechReading:
         Never for a question the matcher found naming what the speech lacks (a slogan, a year)."""
         if self.matcher.absent.absent(result.normalized, question) is not None:
             return None
-        wanted, known, scored = self.sentence_shares(result.normalized)
-        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < SEARCH_SHARE:
+        wanted, known, scored, needed, known_needed = self._shares_for(result.normalized)
+        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < needed:
             return None
-        if known < 0.5:  # a question mostly in words the speech never writes is about something else
+        if known < known_needed:  # a question mostly in words the speech never writes is about something else
             return None
         best = [start for share, start in scored[:SEARCH_SENTENCES] if share >= SEARCH_SHARE * scored[0][0]]
         hits = tuple(self._sentence_hit(self.sentence_index(start)) for start in sorted(best))
@@ -133,13 +161,14 @@ class SpeechReading:
         stands for a whole passage, and its card may not reach the one sentence asked about (a figure, a
         deadline, a sub-point). At most FOCUS_SENTENCES, each holding FOCUS_SHARE of the question's telling
         runs; none already in `shown` (the cards' text, normalised)."""
-        wanted, _, scored = self.sentence_shares(normalized)
-        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < FOCUS_SHARE:
+        wanted, _, scored, needed, _ = self._shares_for(normalized)
+        needed = max(needed, FOCUS_SHARE) if needed == SEARCH_SHARE else needed
+        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < needed:
             return ()
         sentences = self.sentences
         picked = []
         for share, start in scored[:FOCUS_SENTENCES]:
-            if share < FOCUS_SHARE or share < SEARCH_SHARE * scored[0][0]:
+            if share < needed or share < SEARCH_SHARE * scored[0][0]:
                 break
             index = self.sentence_index(start)
             said = "".join(c for c in normalize(sentences[index][1]) if c.isalnum())

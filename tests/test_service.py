@@ -287,3 +287,13 @@ def test_a_spoken_message_without_punctuation_is_read_by_its_asking_part(tmp_pat
     assert alone.entry_id == "part-2"
     assert spoken.answered and spoken.entry_id == "part-2"
     assert spoken.question == "我是退休的老同志眼神不好打字也慢 讲话有没有说到值班制度"
+
+
+def test_a_colloquial_question_for_a_date_finds_the_sentence_that_gives_one(tmp_path: Path) -> None:
+    """Asked for a figure or a date in everyday words, the question is searched among the sentences that give
+    one, and needs fewer of its words to be the speech's; the same words asking for no figure stay declined."""
+    service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
+    dated = service.ask("想打听下汛前安全检查到底哪天之前得弄好呀")
+    assert dated.answered and dated.reply.outcome == "digest"
+    assert [h.word for h in dated.reply.hits] == ["各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"]
+    assert not service.ask("汛前安全检查到底得弄好没有呀").answered
