@@ -88,6 +88,19 @@ def test_slogans_are_spelled_out_when_the_speech_does_and_marked_when_it_only_na
     assert [spec.label for spec in lists] == ["“三项检查”"]
 
 
+@pytest.mark.parametrize("left, right", [('"', '"'), ("「", "」")])
+def test_slogans_in_straight_or_corner_quotes_are_terms_too(tmp_path: Path, left: str, right: str) -> None:
+    """A speech typed on another keyboard quotes its slogans "…" or 「…」: they are the same terms."""
+    speech = text("roman.txt").replace("“", left).replace("”", right)
+    folder = tmp_path / "typed"
+    write_pack(draft_pack(speech), speech, folder)
+    kb = load_knowledge(folder)
+    assert all(quote in kb.speech for entry in kb.entries for quote in entry.quotes)
+    checks = next(e for e in kb.entries if e.title == "“三项检查”")
+    assert not checks.mention_only and "资金使用检查" in checks.answer
+    assert next(e for e in kb.entries if e.title == "“四个一”").mention_only
+
+
 def test_pack_yaml_is_drafted_from_the_title_lines(tmp_path: Path) -> None:
     kb = load_knowledge(drafted(tmp_path, "roman.txt"))
     assert kb.pack.meeting == "县林业局2024年第二季度党风廉政建设工作会议"

@@ -34,7 +34,8 @@ LONG_ANSWER = 900
 CLAUSE_QUESTIONS = 6  # example questions made from a section's own clauses
 CLAUSE = re.compile(r"[^，。；：！？、\n“”《》（）]+")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
-QUOTED = re.compile(r"“([^”\n]{2,40})”")
+# A phrase in quotation marks: “…” as the genre writes them, or the "…" and 「…」 of a text typed elsewhere.
+QUOTED = re.compile(r"[“\"「]([^”\"」\n]{2,40})[”\"」]")
 COUNTED = re.compile(rf"^(?P<n>[{NUMERALS}两])(?:个|项|大|种|条|点|方面)?")
 ANNOUNCES = re.compile(
     r"[^，。；“”]{0,8}?(?:即|就是|包括|是指|指的是|分别是|主要是)[：:，,]?|[^，。；“”]{0,8}?[：:]"
@@ -343,7 +344,9 @@ class _Builder:
         if _counted_slogan(phrase):
             return False
         for entry in self.draft.entries:
-            if entry["kind"] == "section" and f"“{phrase}”" in entry["title"]:
+            if entry["kind"] == "section" and any(
+                f"{left}{phrase}{right}" in entry["title"] for left, right in ("“”", '""', "「」")
+            ):
                 key = name_key(phrase)
                 if key in self.names:
                     return True
