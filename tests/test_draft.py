@@ -101,6 +101,42 @@ def test_slogans_in_straight_or_corner_quotes_are_terms_too(tmp_path: Path, left
     assert next(e for e in kb.entries if e.title == "“四个一”").mention_only
 
 
+SPELLED_OUT = """在县水务局2024年第三季度党建工作会议上的讲话
+同志们：
+今天召开季度党建工作会议。下面，我讲两点意见。
+一、压实责任
+全面推行“三张清单”管理。“三张清单”即：主体责任清单、监督责任清单、问题整改清单，做到责任清单化。我们在全局推行支部工作“四个一”机制，即：每月一次主题党日，每季度一次专题党课，每半年一次承诺践诺，每年一次评选先锋。
+二、牢记“三个务必”
+首先，务必不忘初心、牢记使命。要把群众冷暖放在心上。
+其次，务必谦虚谨慎、艰苦奋斗。要过紧日子。
+最后，务必敢于斗争、善于斗争。要敢于碰硬。
+同志们，让我们共同努力。
+"""
+
+
+def test_a_slogan_is_spelled_out_after_a_word_and_a_comma_in_a_list_cut_short_or_by_its_heading_points(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "spelled"
+    write_pack(draft_pack(SPELLED_OUT), SPELLED_OUT, folder)
+    kb = load_knowledge(folder)
+    assert all(quote in kb.speech for entry in kb.entries for quote in entry.quotes)
+    items = {
+        "“三张清单”": ["主体责任清单", "监督责任清单", "问题整改清单"],  # the 、 list ends at its ，
+        "“四个一”": ["每月一次主题党日", "每季度一次专题党课", "每半年一次承诺践诺", "每年一次评选先锋"],
+        "“三个务必”": [
+            "首先，务必不忘初心、牢记使命",
+            "其次，务必谦虚谨慎、艰苦奋斗",
+            "最后，务必敢于斗争、善于斗争",
+        ],
+    }
+    for title, expected in items.items():
+        term = next(e for e in kb.entries if e.title == title)
+        assert not term.mention_only, title
+        listed = [line.split(". ", 1)[1] for line in term.answer.splitlines() if line[:1].isdigit()]
+        assert listed == expected, title
+
+
 def test_pack_yaml_is_drafted_from_the_title_lines(tmp_path: Path) -> None:
     kb = load_knowledge(drafted(tmp_path, "roman.txt"))
     assert kb.pack.meeting == "县林业局2024年第二季度党风廉政建设工作会议"

@@ -36,9 +36,10 @@ CLAUSE = re.compile(r"[^，。；：！？、\n“”《》（）]+")
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # A phrase in quotation marks: “…” as the genre writes them, or the "…" and 「…」 of a text typed elsewhere.
 QUOTED = re.compile(r"[“\"「]([^”\"」\n]{2,40})[”\"」]")
+QUOTE_PAIRS = ("“”", '""', "「」")
 COUNTED = re.compile(rf"^(?P<n>[{NUMERALS}两])(?:个|项|大|种|条|点|方面)?")
 ANNOUNCES = re.compile(
-    r"[^，。；“”]{0,8}?(?:即|就是|包括|是指|指的是|分别是|主要是)[：:，,]?|[^，。；“”]{0,8}?[：:]"
+    r"[^，。；“”]{0,8}?[，,]?(?:即|就是|包括|是指|指的是|分别是|主要是)[：:，,]?|[^，。；“”]{0,8}?[：:]"
 )
 PROBLEM_WORDS = re.compile(r"问题|不足|短板|差距|薄弱|不够|不到位|缺乏|欠缺")
 ACTOR = re.compile(
@@ -345,7 +346,7 @@ class _Builder:
             return False
         for entry in self.draft.entries:
             if entry["kind"] == "section" and any(
-                f"{left}{phrase}{right}" in entry["title"] for left, right in ("“”", '""', "「」")
+                f"{left}{phrase}{right}" in entry["title"] for left, right in QUOTE_PAIRS
             ):
                 key = name_key(phrase)
                 if key in self.names:
@@ -356,8 +357,24 @@ class _Builder:
                 return True
         return False
 
+    def _heading_items(self, phrase: str) -> tuple[list[str], str]:
+        """The points of a heading that quotes a counted slogan and has as many points as it counts
+        (（二）牢记“三个务必”… then 首先，务必…；其次，…；最后，…): they are its items, the heading their evidence."""
+        counted = _counted_slogan(phrase)
+        want = COUNTS.get(counted.group("n"), 0) if counted else 0
+        heads = list(self.outline.headings)
+        while heads:
+            head = heads.pop(0)
+            heads.extend(head.children)
+            quoted = any(f"{left}{phrase}{right}" in head.title for left, right in QUOTE_PAIRS)
+            if want and quoted and len(head.children) == want:
+                return [child.title for child in head.children], head.title
+        return [], ""
+
     def _term(self, phrase: str, places: list[int]) -> None:
         items, evidence = next((found for at in places if (found := self._items(phrase, at))[0]), ([], ""))
+        if not items:
+            items, evidence = self._heading_items(phrase)
         counted = _counted_slogan(phrase)
         sentences = list(dict.fromkeys(self._sentence_at(at) for at in places))[:MAX_TERM_PLACES]
         where = self._where(places[0])
@@ -410,12 +427,14 @@ class _Builder:
         body = span.lstrip("，, ")[announced.end() :]
         counted = _counted_slogan(phrase)
         want = COUNTS.get(counted.group("n"), 0) if counted else 0
-        for sep in ("；", "、", "，"):
-            parts = [p.strip() for p in body.split(sep) if p.strip()]
+        for sep, cut in (("；", "。"), ("、", "，；。"), ("、", "。"), ("，", "。")):
+            listed = re.split(f"[{cut}]", body)[0]  # a list in 、 ends at the first ， or ； after it
+            parts = [p.strip() for p in listed.split(sep) if p.strip()]
             if len(parts) >= 2 and (not want or len(parts) == want):
+                body = listed
                 start = at
                 end = at + len(phrase) + 2 + self.speech[at + len(phrase) + 2 :].find(body) + len(body)
-                return parts, self.speech[start - 1 : end + 1].strip("。\n") if start > 0 else body
+                return parts, self.speech[start : end + 1].strip("。\n")
         return [], ""
 
     def actors(self) -> None:
