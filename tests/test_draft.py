@@ -137,6 +137,33 @@ def test_a_slogan_is_spelled_out_after_a_word_and_a_comma_in_a_list_cut_short_or
         assert listed == expected, title
 
 
+ACTORS = """在县水务局2024年第三季度党建工作会议上的讲话
+同志们：
+今天召开季度党建工作会议。下面，我讲两点意见。
+一、查找问题
+有的单位要求不严，工作抓得不实。
+二、压实责任
+（一）党组书记要当好第一责任人，带头抓好班子。
+（二）纪检组要强化监督专责，紧盯关键岗位。纪检组的同志要敢于较真碰硬。
+同志们，让我们共同努力。
+"""
+
+
+def test_an_actor_is_named_without_the_heading_number_or_its_trailing_words_and_criticism_asks_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "actors"
+    write_pack(draft_pack(ACTORS), ACTORS, folder)
+    facts = [e for e in load_knowledge(folder).entries if e.kind == "fact"]
+    titles = [e.title for e in facts]
+    assert "党组书记要做什么" in titles and "纪检组要做什么" in titles
+    assert not any(t.startswith(("（", "有的")) or "同志" in t for t in titles), titles
+    inspectors = next(e for e in facts if e.title == "纪检组要做什么")
+    assert (
+        "强化监督专责" in inspectors.answer and "敢于较真碰硬" in inspectors.answer
+    )  # one entry, both duties
+
+
 def test_pack_yaml_is_drafted_from_the_title_lines(tmp_path: Path) -> None:
     kb = load_knowledge(drafted(tmp_path, "roman.txt"))
     assert kb.pack.meeting == "县林业局2024年第二季度党风廉政建设工作会议"

@@ -48,6 +48,12 @@ ACTOR = re.compile(
     r"办公室|科室|中心|学校|单位|部门|党员干部|领导干部|干部)"
 )
 DUTY = re.compile(r"^(?P<actor>.{2,16}?)(?:要|必须|务必|应当|负责)")
+# What stands around an actor's name and is not it: a heading's number before it ((四), 一是, 1.), 的同志 or 既
+# after it; and who a sentence criticises (有的单位…) rather than asks something of.
+ACTOR_NOISE = re.compile(
+    rf"^(?:[（(][{NUMERALS}]+[）)]|[{NUMERALS}]+[、是要]|\d+[.．、]\s*)|(?:的同志们?|同志们?|既|都|也)$"
+)
+CRITICISED = re.compile("^(?:有的|有些|个别|少数|一些)")
 COUNT_WORDS = {n: c for n, c in zip(range(1, 11), "一二三四五六七八九十", strict=True)}
 COUNTS = {c: n for n, c in COUNT_WORDS.items()} | {"两": 2}
 
@@ -444,8 +450,8 @@ class _Builder:
             found = DUTY.match(text)
             if found and ACTOR.match(found.group("actor")):
                 actor = found.group("actor").strip("，、 ")
-                actor = re.sub(rf"^[{NUMERALS}][是要]|^\d+[.．、]\s*", "", actor)
-                if 2 <= len(actor) <= 12:
+                actor = ACTOR_NOISE.sub("", actor).strip("，、 ")
+                if 2 <= len(actor) <= 12 and not CRITICISED.match(actor) and ACTOR.match(actor):
                     duties.setdefault(actor, []).append(match.start() + match.group().index(text))
         for actor, places in duties.items():
             sentences = list(dict.fromkeys(self._sentence_at(at) for at in places))[:6]
