@@ -25,8 +25,9 @@ def text(name: str) -> str:
     return (DRAFTS / name).read_text(encoding="utf-8")
 
 
-def drafted(tmp_path: Path, name: str) -> Path:
-    speech = text(name)
+def drafted(tmp_path: Path, name: str, speech: str | None = None) -> Path:
+    """The pack drafted from tests/drafts/NAME, or from `speech` when given, in a folder of tmp_path."""
+    speech = text(name) if speech is None else speech
     folder = tmp_path / name.removesuffix(".txt")
     write_pack(draft_pack(speech), speech, folder)
     return folder
@@ -91,10 +92,7 @@ def test_slogans_are_spelled_out_when_the_speech_does_and_marked_when_it_only_na
 @pytest.mark.parametrize("left, right", [('"', '"'), ("「", "」")])
 def test_slogans_in_straight_or_corner_quotes_are_terms_too(tmp_path: Path, left: str, right: str) -> None:
     """A speech typed on another keyboard quotes its slogans "…" or 「…」: they are the same terms."""
-    speech = text("roman.txt").replace("“", left).replace("”", right)
-    folder = tmp_path / "typed"
-    write_pack(draft_pack(speech), speech, folder)
-    kb = load_knowledge(folder)
+    kb = load_knowledge(drafted(tmp_path, "typed", text("roman.txt").replace("“", left).replace("”", right)))
     assert all(quote in kb.speech for entry in kb.entries for quote in entry.quotes)
     checks = next(e for e in kb.entries if e.title == "“三项检查”")
     assert not checks.mention_only and "资金使用检查" in checks.answer
@@ -117,9 +115,7 @@ SPELLED_OUT = """在县水务局2024年第三季度党建工作会议上的讲�
 def test_a_slogan_is_spelled_out_after_a_word_and_a_comma_in_a_list_cut_short_or_by_its_heading_points(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "spelled"
-    write_pack(draft_pack(SPELLED_OUT), SPELLED_OUT, folder)
-    kb = load_knowledge(folder)
+    kb = load_knowledge(drafted(tmp_path, "spelled", SPELLED_OUT))
     assert all(quote in kb.speech for entry in kb.entries for quote in entry.quotes)
     items = {
         "“三张清单”": ["主体责任清单", "监督责任清单", "问题整改清单"],  # the 、 list ends at its ，
@@ -152,9 +148,7 @@ ACTORS = """在县水务局2024年第三季度党建工作会议上的讲话
 def test_an_actor_is_named_without_the_heading_number_or_its_trailing_words_and_criticism_asks_nothing(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "actors"
-    write_pack(draft_pack(ACTORS), ACTORS, folder)
-    facts = [e for e in load_knowledge(folder).entries if e.kind == "fact"]
+    facts = [e for e in load_knowledge(drafted(tmp_path, "actors", ACTORS)).entries if e.kind == "fact"]
     titles = [e.title for e in facts]
     assert "党组书记要做什么" in titles and "纪检组要做什么" in titles
     assert not any(t.startswith(("（", "有的")) or "同志" in t for t in titles), titles
