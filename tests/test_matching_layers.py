@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.knowledge import load_knowledge
+from bot.knowledge import Entry, load_knowledge
 from bot.matching import Match, Matcher, build_matcher
 from bot.matching.decide import DEFAULT_POLICY, Candidates, Decision, Findings, Policy, combine, decide
 from bot.matching.layers import coverage, examples, names
@@ -291,6 +291,9 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "这次会议是在哪里召开的"), [jujiao]) == "place"
     assert lacking(reading_of(genre, "三个聚焦做得好的能拿到什么奖励"), [jujiao]) == "sanction"
     assert lacking(reading_of(genre, "三个聚焦有没有评分细则"), [jujiao]) == "rules"
+    assert lacking(reading_of(genre, "三个聚焦落实得差的是哪几个单位"), [jujiao]) == "units"
+    spoke = Entry("fact-spoke", "fact", "交流发言", "实验小学、育才中学作了交流发言。", (), "开头")
+    assert lacking(reading_of(genre, "哪几个单位作了交流发言"), [spoke]) is None  # it names them
     assert lacking(reading_of(genre, "落实三个聚焦的党员占多少比例"), [jujiao]) == "amount"
     assert lacking(reading_of(genre, "两个到位是哪两到位"), [daowei]) == "contents"  # the items of a count
     assert lacking(reading_of(genre, "两个到位具体到位什么"), [daowei]) == "contents"

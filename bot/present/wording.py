@@ -21,6 +21,7 @@ LACKING = {
     "place": "具体地点",
     "sanction": "具体的奖惩",
     "rules": "具体的细则",
+    "units": "具体是哪些单位",
 }
 
 
