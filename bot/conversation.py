@@ -67,7 +67,7 @@ NEXT_PART = re.compile(
 )
 MODAL = "要该得能会想"  # a word these begin is the speech's word after them (要学, 该抓)
 # A follow-up about the part just shown as a whole (这部分讲了几点, 这段话出自哪里): read over that part.
-SCOPE = re.compile(r"这一?(?:部分|段|块|节|方面)|本部分|该部分|这部分")
+SCOPE = re.compile(r"这一?(?:部分|段|块|节|方面)|本部分|该部分|这部分|同一?(?:部分|段|块|节)")
 LIST_MARK = re.compile(rf"^(?:[（(][{NUMERAL}]+[）)]|[{NUMERAL}]+[、是要]|第[{NUMERAL}]+[，、]?|\d+[.、])")
 HEAD_LETTERS = 6  # an item counts as listed in an answer when its title's first letters stand there
 NEW_TOPIC = re.compile(
@@ -78,7 +78,7 @@ LEANING = re.compile(
 )
 # Words that point back at what was just shown (not a bare 那 or a closing 呢: "那X呢" names its own X).
 POINTING = re.compile(
-    r"它|这个|这些|这条|这段|这点|这项|这句|这里|这是|这在|这一|其中|上面|上述|前面说|刚才|他们|该项"
+    r"它|这个|这些|这条|这段|这点|这项|这句|这里|这是|这在|这一|其中|上面|上述|前面说|刚才|他们|该项|同一?(?:部分|段|块|节)"
 )
 
 
@@ -168,7 +168,7 @@ def follow(
             if same and not LEANING.search(typed) and not ASKING.search(typed):
                 continue
             return Answered(question, joined.reply, joined.match), _context_of(joined, question, context, now)
-    if AGAIN.search(typed) and short:
+    if AGAIN.search(typed) and (short or (POINTING.search(typed) and not named)):
         return _shown(service, question, context.entry_id, now)
     if short and not alone.answered and not _foreign_words(service, question):
         # 那支部书记呢: what the speech says of that role, in the topic's terms.

@@ -78,6 +78,9 @@ def test_asking_for_the_original_words_shows_the_same_entry(pack: Path) -> None:
     service = service_of(pack)
     _, items = a_list(service)
     assert shown_after(service, items[1], "原文怎么说", "这是在哪一部分") == [items[1], items[1]]
+    # A longer message pointing back at what was shown (这是, 同一段) asks the same, however long it is.
+    assert shown_after(service, items[1], "这是讲话哪一部分的内容？标题又是怎么写的呢？") == [items[1]]
+    assert shown_after(service, items[1], "同一段原文是什么") == [items[1]]
 
 
 @pytest.mark.parametrize("pack", PACKS)
