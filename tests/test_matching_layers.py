@@ -292,6 +292,10 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "三个聚焦做得好的能拿到什么奖励"), [jujiao]) == "sanction"
     assert lacking(reading_of(genre, "三个聚焦有没有评分细则"), [jujiao]) == "rules"
     assert lacking(reading_of(genre, "三个聚焦落实得差的是哪几个单位"), [jujiao]) == "units"
+    assert lacking(reading_of(genre, "两个到位各指什么"), [daowei]) == "contents"  # 各 as 分别
+    assert lacking(reading_of(genre, "三个聚焦今年要搞几次"), [jujiao]) == "times"
+    assert lacking(reading_of(genre, "三个聚焦最早是谁提出的"), [jujiao]) == "origin"
+    assert lacking(reading_of(genre, "三个聚焦没做到按哪条纪律处分"), [jujiao]) == "sanction"
     spoke = Entry("fact-spoke", "fact", "交流发言", "实验小学、育才中学作了交流发言。", (), "开头")
     assert lacking(reading_of(genre, "哪几个单位作了交流发言"), [spoke]) is None  # it names them
     assert lacking(reading_of(genre, "落实三个聚焦的党员占多少比例"), [jujiao]) == "amount"

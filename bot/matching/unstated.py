@@ -66,9 +66,20 @@ ANSWER_KINDS = (
         re.compile(f"{_NUMERAL}+(?:万|元|%|分|个百分点|人|名|辆|台|家|所|套)|百分之"),
         "amount",
     ),
+    (  # how many times a thing is done: 开几次, 搞多少场 (a speech of the genre asks for it, seldom counts it)
+        re.compile("(?<![哪每])(?:几|多少)(?:次|场|回|轮)"),
+        re.compile(f"{_COUNT}+(?:次|场|回|轮)"),
+        "times",
+    ),
+    (  # who first said it: a slogan's origin, which the speech gives only when it cites its source
+        re.compile("谁(?:最早|最先|首先|率先)?提出|(?:最早|最先|首先)(?:是)?(?:由)?谁|由谁提出"),
+        re.compile("总书记|主席|同志|党中央|中央|全会|大会|报告"),
+        "origin",
+    ),
     (  # a reward or a penalty for one case: a speech of the genre asks for strictness, not a tariff
         re.compile(
-            "(?:什么|啥|哪些|何种)(?:奖励|奖惩|表彰|处分|处罚|惩罚)|(?:奖励|处分|处罚|惩罚)(?:是|有)?(?:什么|啥|多重)"
+            "(?:什么|啥|哪些|何种|哪条)[^，。？！]{0,4}(?:奖励|奖惩|表彰|处分|处罚|惩罚)"
+            "|(?:奖励|处分|处罚|惩罚)(?:是|有)?(?:什么|啥|多重)"
         ),
         re.compile("奖励|奖惩|表彰|处分|处罚|惩罚|警告|记过"),
         "sanction",
@@ -99,7 +110,7 @@ ANSWER_KINDS = (
 # mentions (mention_only in the pack) cannot answer it.
 CONTENTS_QUESTION = re.compile(
     "(?:主要|具体|核心)内容|内容(?:有|是)|有哪些内容|核心要义|内涵|(?:包括|包含|提出了|规定了)(?:哪些|什么)|具体措施"
-    f"|分别(?:是|指|管|包括|包含|有|为)?(?:什么|哪)|(?:包括|包含|含有)哪{_COUNT}+|(?:具体|都)(?:是|指|有|是指|指的是)?哪[几{_COUNT[1:-1]}]*[条项个种些样]"
+    f"|(?:分别|各自|各)(?:是|指|管|包括|包含|有|为)?(?:什么|哪)|(?:包括|包含|含有)哪{_COUNT}+|(?:具体|都)(?:是|指|有|是指|指的是)?哪[几{_COUNT[1:-1]}]*[条项个种些样]"
     f"|是哪{_COUNT}+[条项个种]|[管指]哪{_COUNT}+[条项个种样]"
     "|具体(?:是|指|要)(?!求)[^，。？！ ]{1,3}什么|具体(?!要求)[^，。？！ 是指要]{1,2}什么"  # 具体要查什么, 具体落实什么
     "|哪[两二三四五六七八九十]{1,2}[\u4e00-\u9fff]"  # 哪+a count+a letter: the items of a counted name

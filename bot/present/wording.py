@@ -22,6 +22,8 @@ LACKING = {
     "sanction": "具体的奖惩",
     "rules": "具体的细则",
     "units": "具体是哪些单位",
+    "times": "具体次数",
+    "origin": "最早由谁提出",
 }
 
 
