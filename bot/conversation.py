@@ -57,8 +57,11 @@ ASKING = re.compile(
 # The small words of a follow-up, taken out to see whether a message names a topic of its own.
 FOLLOW_WORDS = re.compile(
     r"那么|那|对于|对|呢|吗|啊|呀|吧|的|了|是|在|有|还|要|应该|应当|需要|怎么样|怎么|如何|什么|啥|哪些|哪个|哪|谁|"
-    r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面"
+    r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面|"
+    r"下面|下边|底下|分了|分为|分成|包括|包含|几[条点项个]|内容"  # what a point holds: 第二点下面分了哪几条
 )
+# A follow-up asking what an item holds (第五个下面有几点): the next bare ordinal is among its own points.
+BELOW = re.compile(r"下面|下边|底下|分了|分为|分成|包括|包含|有几[条点项个]|有哪几|有哪些")
 TOPIC_LETTERS = 3
 # What the speech goes on to say after the part just shown (接下来讲了什么, 讲完问题之后说了啥).
 NEXT_PART = re.compile(
@@ -112,7 +115,8 @@ def follow(
     short = len(typed) <= SHORT_FOLLOW_UP
     item = _ordinal_item(service, typed, context, named)
     if item is not None:
-        return _picked(service, question, item, now)
+        below = BELOW.search(typed) is not None and bool(service.matcher.lists.items(item))
+        return _picked(service, question, item, now, below)
     listed = _listed_item(service, typed, context, named)
     if listed is not None:
         return Answered(question, listed), _kept(context, listed, now)
@@ -356,10 +360,13 @@ def _shown(
     return Answered(question, entry_reply(entry, service.kb)), Context(entry_id, entry.title, now, from_list)
 
 
-def _picked(service: Service, question: str, item: int, now: datetime) -> tuple[Answered, Context]:
-    """An item picked from a list (by its ordinal, or as the next one): the list is remembered with it."""
+def _picked(
+    service: Service, question: str, item: int, now: datetime, below: bool = False
+) -> tuple[Answered, Context]:
+    """An item picked from a list (by its ordinal, or as the next one): the list is remembered with it, or the
+    item itself when the question asked what it holds (`below`: its points are the next ordinal's list)."""
     lists, entries = service.matcher.lists, service.kb.entries
-    parent = lists.parent(item)
+    parent = item if below else lists.parent(item)
     return _shown(service, question, entries[item].id, now, entries[parent].id if parent is not None else "")
 
 

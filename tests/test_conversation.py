@@ -66,6 +66,35 @@ def test_an_item_is_asked_for_by_its_place_in_the_list_just_shown(pack: Path) ->
     assert shown_after(service, parent, "第二条", "第一个") == [items[1], items[0]]
 
 
+@pytest.fixture(scope="module")
+def drafted_roman(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A pack drafted from tests/drafts/roman.txt: parts whose points have points of their own."""
+    from bot.draft.build import draft_pack
+    from bot.draft.write import write_pack
+
+    speech = (Path(__file__).resolve().parent / "drafts" / "roman.txt").read_text(encoding="utf-8")
+    folder = tmp_path_factory.mktemp("roman") / "pack"
+    write_pack(draft_pack(speech), speech, folder)
+    return folder
+
+
+@pytest.mark.parametrize("which", ["shipped", "drafted"])
+def test_asking_what_an_item_holds_makes_its_points_the_next_ordinals_list(
+    which: str, drafted_roman: Path
+) -> None:
+    service = service_of(resolve_pack(DEFAULT_DIR) if which == "shipped" else drafted_roman)
+    lists, entries = service.matcher.lists, service.kb.entries
+    parent, item, points = next(
+        (entries[p].id, entries[i].id, [entries[k].id for k in lists.items(i)])
+        for p in range(len(entries))
+        for n, i in enumerate(lists.items(p)[:9], 1)
+        if n >= 2 and len(lists.items(i)) >= 2
+    )
+    n = [entries[i].id for i in lists.items(service.matcher.index.index_of[parent])].index(item) + 1
+    ordinal = "一二三四五六七八九"[n - 1]
+    assert shown_after(service, parent, f"第{ordinal}个下面分了哪几条", "第二条") == [item, points[1]]
+
+
 @pytest.mark.parametrize("pack", PACKS)
 def test_more_is_the_next_item(pack: Path) -> None:
     service = service_of(pack)
