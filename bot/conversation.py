@@ -395,6 +395,8 @@ def _ordinal_item(service: Service, typed: str, context: Context, named: list[st
     rest = typed[: found.start()] + typed[found.end() :] if found else ""
     if found is None or (not named and _names_a_topic(rest) and _speech_words(service, rest)):
         return None
+    if not named and _named_list(service, rest, context, shown_only=True) is not None:
+        return None  # 最后一个表率: an item of the list so named, which _listed_item reads
     lists, entries, index_of = service.matcher.lists, service.kb.entries, service.matcher.index.index_of
     marker = found.group("mark")
     at = index_of[context.entry_id]
@@ -449,12 +451,32 @@ def _listed_item(service: Service, typed: str, context: Context, named: list[str
         return None
     n = _place(found)
     rest = typed[: found.start()] + typed[found.end() :]
-    if n and _names_a_topic(rest):  # 第二个表率: the list the words name, if one list's name holds them
-        words = [w for w in service.matcher.index.lexicon.tokens(normalize(rest)) if len(w) >= 2]
-        naming = [e for e, (label, _) in service.speech_lists.items() if any(w in label for w in words)]
-        if context.entry_id not in naming and len(naming) == 1:
-            return service.list_item(naming[0], n)
+    named_list = _named_list(service, rest, context) if n else None
+    if named_list is not None:  # 第二个表率: the list the words name
+        return service.list_item(named_list, n)
     return service.list_item(context.entry_id, n) if n else None
+
+
+def _named_list(service: Service, rest: str, context: Context, shown_only: bool = False) -> str | None:
+    """The list (lists.yaml, by its entry) that a follow-up's words name (表率 in 最后一个表率): one list whose
+    label holds them, or of several (or always, with `shown_only`), the one whose items the entry just shown
+    holds; never the shown entry's own."""
+    words = [w for w in service.matcher.index.lexicon.tokens(normalize(rest)) if len(w) >= 2]
+    naming = [e for e, (label, _) in service.speech_lists.items() if any(w in label for w in words)]
+    if (len(naming) > 1 or shown_only) and context.entry_id in service.kb:
+        entry = service.kb[context.entry_id]
+        shown = normalize(entry.answer + "".join(entry.quotes))
+        naming = [e for e in naming if _holds_items(shown, service.speech_lists[e][1])]
+    if len(naming) > 1:  # … and of those, the one whose label ends in the word: a list of 表率, not of 讲
+        naming = [e for e in naming if service.speech_lists[e][0].endswith(tuple(words))] or naming
+    return naming[0] if len(naming) == 1 and naming[0] != context.entry_id else None
+
+
+def _holds_items(text: str, items: tuple[tuple[int, str], ...]) -> bool:
+    """Whether a normalised text holds every item of a list, by letters near its start (past a leading 要做,
+    which an answer retelling the items may leave out)."""
+    keys = (normalize(item) for _, item in items)
+    return all((key[2 : 2 + HEAD_LETTERS] if len(key) >= HEAD_LETTERS + 2 else key) in text for key in keys)
 
 
 def _next_of(service: Service, entry_id: str) -> str | None:

@@ -17,6 +17,7 @@ import pytest
 
 from bot.conversation import FORGET_AFTER, Context, follow
 from bot.knowledge import DEFAULT_DIR, resolve_pack
+from bot.normalize import normalize
 from bot.service import Service
 from tests.fake_bot_api import BOT_USER
 from tests.test_telegram_handlers import USER, Bot, library, only, visible  # noqa: F401 - fixtures
@@ -93,6 +94,31 @@ def test_asking_what_an_item_holds_makes_its_points_the_next_ordinals_list(
     n = [entries[i].id for i in lists.items(service.matcher.index.index_of[parent])].index(item) + 1
     ordinal = "一二三四五六七八九"[n - 1]
     assert shown_after(service, parent, f"第{ordinal}个下面分了哪几条", "第二条") == [item, points[1]]
+
+
+def test_an_ordinal_with_a_word_naming_a_list_the_shown_section_retells_is_an_item_of_that_list() -> None:
+    """最后一个表率 after a section that retells a list of 表率 (lists.yaml, kept with a term of its own): that
+    list's last item, not the section's last sibling."""
+    from bot.conversation import _holds_items
+
+    service = service_of(resolve_pack(DEFAULT_DIR))
+    lists, index_of = service.matcher.lists, service.matcher.index.index_of
+    found = [
+        (entry.id, owner, label[-2:], items[-1][1])
+        for owner, (label, items) in service.speech_lists.items()
+        for entry in service.kb.entries
+        if entry.id != owner
+        and len(items) >= 2
+        and lists.parent(index_of[entry.id]) is not None
+        and _holds_items(normalize(entry.answer + "".join(entry.quotes)), items)
+        and all("\u4e00" <= c <= "\u9fff" for c in label[-2:])
+        and sum(label[-2:] in other for other, _ in service.speech_lists.values()) >= 2
+    ]
+    assert found, "the pack has no section retelling a list named like another"
+    section, _, word, last = found[0]
+    context = Context(section, service.kb[section].title, NOW)
+    answered, _ = follow(service, f"最后一个{word}具体要求什么", context, NOW)
+    assert answered.reply.outcome == "item" and answered.reply.hits[0].word == last
 
 
 @pytest.mark.parametrize("pack", PACKS)

@@ -294,6 +294,7 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "三个聚焦落实得差的是哪几个单位"), [jujiao]) == "units"
     assert lacking(reading_of(genre, "两个到位各指什么"), [daowei]) == "contents"  # 各 as 分别
     assert lacking(reading_of(genre, "三个聚焦今年要搞几次"), [jujiao]) == "times"
+    assert lacking(reading_of(genre, "讲话提到了几次三个聚焦"), [jujiao]) is None  # counts the speech
     assert lacking(reading_of(genre, "三个聚焦最早是谁提出的"), [jujiao]) == "origin"
     assert lacking(reading_of(genre, "三个聚焦没做到按哪条纪律处分"), [jujiao]) == "sanction"
     spoke = Entry("fact-spoke", "fact", "交流发言", "实验小学、育才中学作了交流发言。", (), "开头")
