@@ -58,6 +58,7 @@ FIGURE_KNOWN = 0.3
 SEARCH_SENTENCES = 2
 FOCUS_SHARE = 0.7  # a sentence added under an answer holds this share of the question's telling runs
 FOCUS_SENTENCES = 2
+FOCUS_MIN_RUNS = 2  # a sentence under an answer changes no decision: two telling runs may find it
 
 
 def _spread(hits: tuple[Hit, ...], limit: int) -> list[Hit]:
@@ -160,10 +161,11 @@ class SpeechReading:
         """The sentences that say what a question asks, when the answer's cards do not show them: an entry
         stands for a whole passage, and its card may not reach the one sentence asked about (a figure, a
         deadline, a sub-point). At most FOCUS_SENTENCES, each holding FOCUS_SHARE of the question's telling
-        runs; none already in `shown` (the cards' text, normalised)."""
-        wanted, _, scored, needed, _ = self._shares_for(normalized)
-        needed = max(needed, FOCUS_SHARE) if needed == SEARCH_SHARE else needed
-        if wanted < SEARCH_MIN_RUNS or not scored or scored[0][0] < needed:
+        runs (FIGURE_SHARE, among the sentences giving one, for a figure); none already in `shown` (the cards'
+        text, normalised)."""
+        wanted, _, scored, _, _ = self._shares_for(normalized)
+        needed = FIGURE_SHARE if FIGURE_ASKED.search(normalized) else FOCUS_SHARE
+        if wanted < FOCUS_MIN_RUNS or not scored or scored[0][0] < needed:
             return ()
         sentences = self.sentences
         picked = []
