@@ -297,6 +297,9 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "讲话提到了几次三个聚焦"), [jujiao]) is None  # counts the speech
     assert lacking(reading_of(genre, "三个聚焦最早是谁提出的"), [jujiao]) == "origin"
     assert lacking(reading_of(genre, "三个聚焦没做到按哪条纪律处分"), [jujiao]) == "sanction"
+    assert lacking(reading_of(genre, "三个聚焦没做到一般怎么处分"), [jujiao]) == "sanction"
+    assert lacking(reading_of(genre, "三个聚焦是哪一次全会通过的"), [jujiao]) == "origin"
+    assert lacking(reading_of(genre, "三个聚焦要几天查一次"), [jujiao]) == "frequency"
     spoke = Entry("fact-spoke", "fact", "交流发言", "实验小学、育才中学作了交流发言。", (), "开头")
     assert lacking(reading_of(genre, "哪几个单位作了交流发言"), [spoke]) is None  # it names them
     assert lacking(reading_of(genre, "落实三个聚焦的党员占多少比例"), [jujiao]) == "amount"

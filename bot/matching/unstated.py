@@ -33,6 +33,7 @@ ANSWER_KINDS = (
     (  # how often a thing is done: 每季度至少开几次会, 多久开一次 (not 讲话提到了几次, which counts the speech)
         re.compile(
             "[每一]个?(?:年|季度|季|月|周|星期)[^，。？！]{0,8}(?:几|多少)次|多久[^，。？！]{0,3}一次|多长时间一次|频次|频率"
+            "|几(?:天|周|个月|年)[^，。？！]{0,3}一次"
         ),
         re.compile(f"每个?(?:年|季度|季|月|周|星期)|{_NUMERAL}+次|定期"),
         "frequency",
@@ -75,14 +76,17 @@ ANSWER_KINDS = (
         "times",
     ),
     (  # who first said it: a slogan's origin, which the speech gives only when it cites its source
-        re.compile("谁(?:最早|最先|首先|率先)?提出|(?:最早|最先|首先)(?:是)?(?:由)?谁|由谁提出"),
+        re.compile(
+            "谁(?:最早|最先|首先|率先)?提出|(?:最早|最先|首先)(?:是)?(?:由)?谁|由谁提出"
+            "|(?:哪一?次|哪届|什么)(?:会议|全会|大会)?[^，。？！]{0,2}(?:通过|发布|印发|出台)的"
+        ),
         re.compile("总书记|主席|同志|党中央|中央|全会|大会|报告"),
         "origin",
     ),
     (  # a reward or a penalty for one case: a speech of the genre asks for strictness, not a tariff
         re.compile(
             "(?:什么|啥|哪些|何种|哪条)[^，。？！]{0,4}(?:奖励|奖惩|表彰|处分|处罚|惩罚)"
-            "|(?:奖励|处分|处罚|惩罚)(?:是|有)?(?:什么|啥|多重)"
+            "|(?:奖励|处分|处罚|惩罚)(?:是|有)?(?:什么|啥|多重)|(?:怎么|如何|怎样)(?:处分|处罚|惩罚)"
         ),
         re.compile("奖励|奖惩|表彰|处分|处罚|惩罚|警告|记过"),
         "sanction",
