@@ -70,6 +70,9 @@ def cmd_kb_draft(args: argparse.Namespace) -> int:
         print(f"kb draft: {error}", file=sys.stderr)
         return BAD_INPUT
     out: Path = args.out
+    if out.exists() and not out.is_dir():
+        print(f"kb draft: {out} is a file, not a folder for the pack", file=sys.stderr)
+        return BAD_INPUT
     if out.exists() and any(out.iterdir()) and not args.force:
         print(
             f"kb draft: {out} exists and is not empty (add --force to replace its drafted files)",
@@ -82,7 +85,30 @@ def cmd_kb_draft(args: argparse.Namespace) -> int:
         shutil.rmtree(out / "entries")
     write_pack(draft, speech, out)
     print_report(draft, out, time.perf_counter() - started)
+    problems = self_check(out)
+    if problems:  # a drafter's bug, not the speech's: say so rather than leave a pack the bot cannot load
+        print(
+            f"kb draft: the drafted pack does not pass kb check ({len(problems)} problems):", file=sys.stderr
+        )
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
     return 0
+
+
+def self_check(out: Path) -> list[str]:
+    """What `kb check` would say of the pack just written: its problems, none when it loads and matches."""
+    from bot.knowledge import KnowledgeError, load_knowledge
+    from bot.matching import check_matching_files
+    from bot.quiz import load_lists
+
+    try:
+        kb = load_knowledge(out)
+        check_matching_files(kb)
+        load_lists(kb)
+    except KnowledgeError as error:
+        return list(error.problems)
+    return []
 
 
 def print_report(draft: Draft, out: Path, seconds: float) -> None:

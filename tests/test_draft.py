@@ -158,6 +158,49 @@ def test_an_actor_is_named_without_the_heading_number_or_its_trailing_words_and_
     )  # one entry, both duties
 
 
+ASPECTS = """在省储备局2024年第四季度党建工作例会上的讲话
+同志们：
+今天召开季度党建工作例会。
+第一个方面，全面回顾全年工作
+一是理论学习更加扎实，全年开展集中学习12次。二是组织建设更加有力，新建党支部3个。
+第二个方面，正视差距不足
+（1）责任传导还存在层层衰减现象。
+（2）基层党组织建设还存在薄弱环节。
+第三个方面，突出重点任务
+（1）把好入库关口，严格质量检验。
+（2）把好出库关口，严格出库审批。
+一、压实责任
+要层层传导压力。
+二、严格考核
+要把考核结果用起来。
+三、强化监督
+要把监督挺在前面。
+同志们，让我们共同努力。
+"""
+
+
+def test_aspects_and_bracketed_digits_are_headings_and_a_second_run_of_as_many_parts_still_loads(
+    tmp_path: Path,
+) -> None:
+    """第一个方面，… at a line's start is a part (not also an inline item of itself); （1）（2） are its points;
+    a second run of three parts, whose overview would repeat the first one's title, leaves no rule behind."""
+    outline = read_outline(ASPECTS)
+    tops = [h.title[:5] for h in outline.headings]
+    assert tops == ["第一个方面", "第二个方面", "第三个方面", "一、压实责", "二、严格考", "三、强化监"]
+    assert [c.title[:3] for c in outline.headings[1].children] == ["（1）", "（2）"]
+    assert [c.title[:2] for c in outline.headings[0].children] == ["一是", "二是"]
+    folder = drafted(tmp_path, "aspects", ASPECTS)
+    kb = load_knowledge(folder)  # rules.yaml names no entry that is not there
+    checked = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(folder), "kb", "check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert any(e.title.startswith("（1）责任传导") for e in kb.entries)
+
+
 def test_pack_yaml_is_drafted_from_the_title_lines(tmp_path: Path) -> None:
     kb = load_knowledge(drafted(tmp_path, "roman.txt"))
     assert kb.pack.meeting == "县林业局2024年第二季度党风廉政建设工作会议"
@@ -213,6 +256,24 @@ def test_bad_input_is_one_line_and_exit_2_and_an_existing_pack_needs_force(tmp_p
     forced = run_draft(str(DRAFTS / "ordinal.txt"), "--out", str(out), "--force")
     assert forced.returncode == 0 and "drafted" in forced.stdout
     assert load_knowledge(out).pack.meeting.startswith("集团公司")
+    a_file = tmp_path / "a_file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    onto_file = run_draft(str(DRAFTS / "ordinal.txt"), "--out", str(a_file))
+    assert (
+        onto_file.returncode == 2 and "is a file" in onto_file.stderr and "Traceback" not in onto_file.stderr
+    )
+
+
+def test_a_drafted_pack_is_checked_as_kb_check_would_before_draft_says_it_is_done(tmp_path: Path) -> None:
+    from bot.cli_draft import self_check
+
+    folder = drafted(tmp_path, "roman.txt")
+    assert self_check(folder) == []
+    rules = folder / "rules.yaml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("children:", "children:\n  nowhere: nowhere-{n}")
+    )
+    assert any("nowhere" in problem for problem in self_check(folder))
 
 
 def test_a_text_without_headings_is_one_section_and_the_report_says_so(tmp_path: Path) -> None:

@@ -138,17 +138,18 @@ class _Builder:
 
     # --- entries ----------------------------------------------------------------------------------------
 
-    def add(self, entry: dict[str, Any], examples: list[str]) -> None:
+    def add(self, entry: dict[str, Any], examples: list[str]) -> bool:
+        """Add an entry, unless it quotes nothing of the speech or an entry of its title exists: whether added."""
         quotes = [q for q in dict.fromkeys(entry["quotes"]) if q and q in self.speech]
         if not quotes:
-            return
+            return False
         entry["quotes"] = quotes
         aliases = []
         for name in [entry["title"], *entry.get("aliases", [])]:
             key = name_key(name)
             if key in self.names:
                 if name == entry["title"]:
-                    return  # an entry of that name exists: the first one stands
+                    return False  # an entry of that name exists: the first one stands
                 continue
             self.names.add(key)
             if name != entry["title"]:
@@ -161,6 +162,7 @@ class _Builder:
         self.draft.examples[entry["id"]] = list(dict.fromkeys(q for q in examples if q))
         if len(entry["answer"]) > LONG_ANSWER:
             self.draft.review.append(f"{entry['id']}: a long answer ({len(entry['answer'])} characters)")
+        return True
 
     def sections(self) -> None:
         outline = self.outline
@@ -247,7 +249,7 @@ class _Builder:
         aliases = [f"{count}个{label}"] + (
             [f"{count}个方面"] if label == "部分" else [f"{count}个方面的问题"]
         )
-        self.add(
+        added = self.add(
             {
                 "id": slug_,
                 "kind": "section",
@@ -269,7 +271,8 @@ class _Builder:
                 ]
             ),
         )
-        self.draft.children[slug_] = f"{slug_}-{{n}}"
+        if added:  # a second run of as many parts has the first one's title: its parts stand alone
+            self.draft.children[slug_] = f"{slug_}-{{n}}"
 
     def _section(self, head: Heading, entry_id: str, path: list[str], label: str, n: int) -> None:
         self.ids.add(entry_id)

@@ -26,7 +26,9 @@ ADDRESS = re.compile(r"^(?:同志们|各位同志|各位领导)")
 LINE_STYLES = (  # (style, rank, pattern at a line's start: group `n` is the number)
     ("cn、", 1, re.compile(rf"^(?P<n>[{NUMERALS}]{{1,2}})、")),
     ("第cn，", 1, re.compile(rf"^第(?P<n>[{NUMERALS}]{{1,2}})[，,、：:]")),
+    ("第cn个方面，", 1, re.compile(rf"^第(?P<n>[{NUMERALS}]{{1,2}})个?(?:方面|部分)[，,、：:]")),
     ("（cn）", 2, re.compile(rf"^[（(](?P<n>[{NUMERALS}]{{1,2}})[）)]")),
+    ("（d）", 3, re.compile(r"^[（(](?P<n>\d{1,2})[）)]")),
     ("d.", 3, re.compile(r"^(?P<n>\d{1,2})[.．、](?!\d)")),
 )
 INLINE_STYLES = (  # (style, pattern after a line's start or a full stop)
@@ -199,6 +201,7 @@ def _inline_items(body, speech: str, heads: list[Heading], end_of_body: int) -> 
     """一是…二是…, 一要…二要…, 首先…其次…: at a line's start or after a full stop, each run within one span
     (a paragraph's text, or consecutive paragraphs that open with the marks)."""
     found: list[Heading] = []
+    lines = {head.start for head in heads}
     for style, pattern in INLINE_STYLES:
         marks: list[tuple[int, int, str]] = []
         for paragraph in body:
@@ -206,6 +209,8 @@ def _inline_items(body, speech: str, heads: list[Heading], end_of_body: int) -> 
                 break
             for match in pattern.finditer(paragraph.text):
                 at = match.start()
+                if at == 0 and paragraph.start in lines:
+                    continue  # the line's own heading (第一个方面，… read as a line style already)
                 if at == 0 or paragraph.text[at - 1] in "。；！？：":
                     marks.append((paragraph.start + at, _number(match.group("n")), style))
         for run in _runs(marks):
