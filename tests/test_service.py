@@ -94,6 +94,7 @@ def test_a_slogan_or_a_year_the_speech_never_names_is_absent() -> None:
     assert absent.absent(normalize("三严三实是哪几个方面")) == "三严三实"
     assert absent.absent(normalize("四个全面指什么")) == "四个全面"
     assert absent.absent(normalize("2023年的会讲了什么")) == "2023"
+    assert absent.absent(normalize("五位一体包括哪五个方面")) == "五位一体"  # 包括哪五: asks what it holds
     assert (
         absent.absent(normalize("讲话对三严三实学习教育有什么要求")) == "三严三实"
     )  # asked of it, not what it is

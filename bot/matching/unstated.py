@@ -27,7 +27,9 @@ ANSWER_KINDS = (
     ),
     (
         re.compile("哪一?年|什么时候|什么时间|何时"),
-        re.compile(f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初"),
+        re.compile(
+            f"{_NUMERAL}+[年月日号]|今年|去年|明年|[上下]半年|季度|今天|年底|年初|年内|年中|月底|月初"
+        ),
         "time",
     ),
     (  # how often a thing is done: 每季度至少开几次会, 多久开一次 (not 讲话提到了几次, which counts the speech)
@@ -70,7 +72,7 @@ ANSWER_KINDS = (
     (  # how many times a thing is done: 开几次, 搞多少场 (a speech of the genre asks for it, seldom counts it);
         # not 讲话提到了几次, which counts the speech's own words
         re.compile(
-            "(?<![哪每])(?<!提到了|出现了|提及了)(?<!提到|提了|说了|讲了|出现|提及)(?:几|多少)(?:次|场|回|轮)"
+            "(?<![哪每第])(?<!提到了|出现了|提及了)(?<!提到|提了|说了|讲了|出现|提及)(?:几|多少)(?:次|场|回|轮)"
         ),
         re.compile(f"{_COUNT}+(?:次|场|回|轮)"),
         "times",

@@ -30,7 +30,7 @@ FUNCTION |= set(NUMERAL)
 # A slogan blocks a question only when the question asks about it: what it is or holds (是什么, 哪几个,
 # 分别, 内容), what is asked of it (要求), how it relates (关系, 区别), how to do it.
 ASKS_CONTENTS = re.compile(
-    r"(是什么|是啥|是哪|哪几|哪些|指什么|指啥|指的是|内容|分别|具体|含义|意思|讲的啥|讲的什么|"
+    r"(是什么|是啥|是哪|哪几|哪些|哪[两二三四五六七八九十]|包括|包含|指什么|指啥|指的是|内容|分别|具体|含义|意思|讲的啥|讲的什么|"
     r"什么要求|啥要求|哪些要求|怎么要求|如何要求|有何要求|什么关系|啥关系|区别|怎么理解|怎么开展|怎么落实|如何开展|如何落实)"
 )
 # An acronym the speech never uses (GDP, NBA): a question about something else. APP is everyday Chinese.
