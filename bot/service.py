@@ -51,6 +51,8 @@ WHO_SPOKE = re.compile(
     r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)[^。？！]{0,12}(?:是谁|叫什么|名字)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
     r"|^(?:这篇|这次)?讲话的是谁"
 )
+# A task the bot does not do, however much of the speech it quotes: translating it (翻译成英文, 用英语怎么说).
+TRANSLATION = re.compile(r"翻译成|译成|翻成[英日法俄德]|(?:用|的)英[文语](?:怎么|是|翻译)|英[文语]翻译")
 # A long message: its clauses that ask something (the rest tells who asks and why) are asked again alone.
 LONG_MESSAGE_CHARS = 40
 MID_MESSAGE_CHARS = 24  # … and one this long, when it is not answered at all
@@ -190,6 +192,11 @@ class Service(SpeechReading):
             return Answered(
                 question, Reply("about", lead=self.about_the_bot()), replace(result, answered=False)
             )
+        if TRANSLATION.search(
+            result.normalized
+        ):  # a task, not a question about the speech: said so, declined
+            lead = f"{self.about_the_bot()}翻译不在我能做的范围内。"
+            return Answered(question, Reply("about", lead=lead), replace(result, answered=False))
         if WHO_SPOKE.search(result.normalized):
             return Answered(question, Reply("about", lead=self.who_spoke()), replace(result, answered=False))
         if WHOLE_SPEECH.search(result.normalized) and not self.named_in(result.normalized):

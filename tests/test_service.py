@@ -298,3 +298,13 @@ def test_a_colloquial_question_for_a_date_finds_the_sentence_that_gives_one(tmp_
     assert dated.answered and dated.reply.outcome == "digest"
     assert [h.word for h in dated.reply.hits] == ["各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"]
     assert not service.ask("汛前安全检查到底得弄好没有呀").answered
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_a_translation_is_declined_with_what_the_bot_does(pack: Path) -> None:
+    service = service_of(pack)
+    term = next(e for e in service.kb.entries if e.kind == "term")
+    for asked in (f"把“{term.title}”翻译成英文", f"{term.title}用英语怎么说"):
+        answered = service.ask(asked)
+        assert not answered.answered and answered.reply.outcome == "about", asked
+        assert "翻译" in answered.reply.lead and service.kb.pack.meeting in answered.reply.lead
