@@ -301,6 +301,8 @@ def test_what_the_speech_does_not_give_is_named(genre: Matcher) -> None:
     assert lacking(reading_of(genre, "三个聚焦是哪一次全会通过的"), [jujiao]) == "origin"
     assert lacking(reading_of(genre, "三个聚焦要几天查一次"), [jujiao]) == "frequency"
     assert lacking(reading_of(genre, "三个聚焦是第几次提出的"), [jujiao]) is None  # an ordinal, not a count
+    assert lacking(reading_of(genre, "三个聚焦的认定标准是什么"), [jujiao]) == "rules"
+    assert lacking(reading_of(genre, "没做到三个聚焦会受到什么处理"), [jujiao]) == "sanction"
     done = Entry("fact-done", "fact", "培训全覆盖", "年内实现培训全覆盖。", (), "开头")
     assert lacking(reading_of(genre, "培训什么时候全覆盖"), [done]) is None  # 年内 says when
     spoke = Entry("fact-spoke", "fact", "交流发言", "实验小学、育才中学作了交流发言。", (), "开头")
