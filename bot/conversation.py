@@ -45,6 +45,9 @@ ORDINAL = re.compile(
 MORE = re.compile(
     r"^(?:那|那么|嗯|哦)?(?:还有呢|还有吗|还有什么|还有啥|还有别的|还有其他|然后呢|接着呢|下一[个条点项]|再往下|其他的呢|其余的呢|别的呢)"
 )
+PREVIOUS = re.compile(
+    r"^(?:那|那么|嗯|哦)?(?:上一|前一|前面一|再往前一)[个条点项](?:呢|是什么|是啥|讲的啥|说的啥)?[？?]*$"
+)
 AGAIN = re.compile(
     r"(原文|原话|原句|怎么说的|怎么讲的|出处|出自|哪[一个]?部[分份]|哪一段|哪一块|哪个大标题|在哪(?:里|儿)?(?:说|讲|提)|哪里说|"
     r"详细|展开|具体说说|具体讲讲|说说看|再说一遍)"
@@ -127,6 +130,10 @@ def follow(
         following = _next_part(service, context.entry_id)
         if following is not None:
             return _shown(service, question, following, now)
+    if PREVIOUS.search(typed):
+        before = _previous_of(service, context.entry_id)
+        if before is not None:
+            return _picked(service, question, service.matcher.index.index_of[before], now)
     if MORE.search(typed) and short:
         following = _next_of(service, context.entry_id)
         if following is not None:
@@ -470,6 +477,17 @@ def _named_list(service: Service, rest: str, context: Context, shown_only: bool 
     if len(naming) > 1:  # … and of those, the one whose label ends in the word: a list of 表率, not of 讲
         naming = [e for e in naming if service.speech_lists[e][0].endswith(tuple(words))] or naming
     return naming[0] if len(naming) == 1 and naming[0] != context.entry_id else None
+
+
+def _previous_of(service: Service, entry_id: str) -> str | None:
+    """The item before the entry in its list (上一个), when it is an item and not the first."""
+    lists = service.matcher.lists
+    at = service.matcher.index.index_of[entry_id]
+    parent = lists.parent(at)
+    items = lists.items(parent) if parent is not None else []
+    if at in items and items.index(at) > 0:
+        return service.kb.entries[items[items.index(at) - 1]].id
+    return None
 
 
 def _holds_items(text: str, items: tuple[tuple[int, str], ...]) -> bool:

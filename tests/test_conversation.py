@@ -126,6 +126,7 @@ def test_more_is_the_next_item(pack: Path) -> None:
     service = service_of(pack)
     _, items = a_list(service)
     assert shown_after(service, items[0], "还有呢", "然后呢") == [items[1], items[2]]
+    assert shown_after(service, items[2], "上一个呢", "上一条") == [items[1], items[0]]
 
 
 @pytest.mark.parametrize("pack", PACKS)
