@@ -192,9 +192,8 @@ class Service(SpeechReading):
             return Answered(
                 question, Reply("about", lead=self.about_the_bot()), replace(result, answered=False)
             )
-        if TRANSLATION.search(
-            result.normalized
-        ):  # a task, not a question about the speech: said so, declined
+        # A task, not a question about the speech: said so, and declined.
+        if TRANSLATION.search(result.normalized):
             lead = f"{self.about_the_bot()}翻译不在我能做的范围内。"
             return Answered(question, Reply("about", lead=lead), replace(result, answered=False))
         if WHO_SPOKE.search(result.normalized):
