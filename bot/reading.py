@@ -32,6 +32,10 @@ ROLE_REQUEST = re.compile(
     r"(要求|要做|该做|怎么做|做什么|干什么|干啥|做啥|职责|责任|任务|应该|应当|需要|注意|怎么办|有啥要|有什么要|提了|带头)"
 )
 DUTY = re.compile(r"(要|必须|应当|务必|带头|坚持|切实|不能|不得|严禁|做到)")
+# How a request for the speech's words is framed (讲话原话怎么说, 我想引用, 写材料用): no words of what is asked.
+FRAMING = re.compile(
+    r"讲话|原话|原文|原句|怎么说的?|怎么讲的?|咋说的?|(?:想|要|直接)?引用|给我|帮我|我想|想讲讲|讲讲|说说|写材料|材料里|稿子?里"
+)
 BARE_KEYWORD_CHARS = 8  # a message this short that asks nothing is a keyword: where the speech speaks of it
 ASKS_SOMETHING = re.compile(r"(什么|啥|吗|呢|怎么|如何|为何|为什么|哪|谁|几|多少|[?？])")
 DIGEST_PASSAGES = 3  # a keyword's digest: the best few sentences, each with where it stands
@@ -117,7 +121,7 @@ class SpeechReading:
         """The question's telling runs (how many the speech writes; the share of all its runs that are
         known) and every sentence's share of their weight (or only those starting `among`), best first, as
         (share, where it starts)."""
-        asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", normalized)))
+        asked = runs(ASKS_SOMETHING.sub("", ROLE_REQUEST.sub("", FRAMING.sub("", normalized))))
         weights = self.run_weights
         wanted = {r: weights[r] for r in asked if r in weights}
         total = sum(wanted.values())

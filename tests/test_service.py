@@ -308,3 +308,13 @@ def test_a_translation_is_declined_with_what_the_bot_does(pack: Path) -> None:
         answered = service.ask(asked)
         assert not answered.answered and answered.reply.outcome == "about", asked
         assert "翻译" in answered.reply.lead and service.kb.pack.meeting in answered.reply.lead
+
+
+def test_a_request_for_the_speechs_words_is_searched_by_what_it_names_not_how_it_asks(tmp_path: Path) -> None:
+    """我想引用…的原话，讲话原文怎么说的: the framing (引用, 原话, 原文, 怎么说) is no word of what is asked."""
+    service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
+    asked = service.ask("我想引用讲话里隐患立即整改的原话，讲话原文怎么说的")
+    assert asked.answered and [h.word for h in asked.reply.hits] == [
+        "各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"
+    ]
+    assert not service.ask("讲话原话怎么说的").answered  # framing alone names nothing
