@@ -103,7 +103,9 @@ ANSWER_KINDS = (
         "rules",
     ),
     (  # which units: a speech of the genre says 个别单位, 有的支部; it names a unit only where it praises or reports
-        re.compile("(?:哪个|哪些|哪几个|哪几家|哪家)(?:单位|支部|党支部|学校|公司|企业|党组织)"),
+        re.compile(
+            "(?:哪个|哪些|哪几个|哪几家|哪家|有几个|有几家)(?:单位|支部|党支部|学校|公司|企业|党组织)"
+        ),
         re.compile(
             "(?:市|县|区|省)[\u4e00-\u9fff]{2,10}(?:中心|公司|学校|中学|小学|医院)"
             "|[\u4e00-\u9fff]{2,6}(?:公司|中学|小学|医院)(?=[、，和与；。（])|第[一二三四五六七八九十]+(?:党)?支部"
