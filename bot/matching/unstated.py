@@ -137,13 +137,24 @@ def lacking(reading: Reading, entries: Sequence[Entry]) -> str | None:
     """What the question asks for that the entries' text cannot give (a kind of ANSWER_KINDS, or "contents"),
     or None. Only the entries' answers and quotes count: background is not the speech."""
     normalized = reading.normalized
-    if CONTENTS_QUESTION.search(normalized) and all(entry.mention_only for entry in entries):
+    if all(entry.mention_only for entry in entries) and (
+        CONTENTS_QUESTION.search(normalized) or _asks_its_own_word(normalized, entries)
+    ):
         return "contents"
     text = "".join(entry.answer + "".join(entry.quotes) for entry in entries)
     for asks, gives, kind in ANSWER_KINDS:
         if asks.search(normalized) and not gives.search(text):
             return kind
     return None
+
+
+# 两个维护是维护什么: what the thing's own word (维护) is done to, which is its contents.
+OWN_WORD_WHAT = re.compile("是([\u4e00-\u9fff]{2})什么")
+
+
+def _asks_its_own_word(normalized: str, entries: Sequence[Entry]) -> bool:
+    found = OWN_WORD_WHAT.search(normalized)
+    return found is not None and any(found.group(1) in entry.title for entry in entries)
 
 
 def gives(kind: str, text: str) -> bool:
