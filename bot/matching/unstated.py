@@ -148,7 +148,7 @@ def lacking(reading: Reading, entries: Sequence[Entry]) -> str | None:
     return None
 
 
-# 两个维护是维护什么: what the thing's own word (维护) is done to, which is its contents.
+# 三个聚焦是聚焦什么: what the thing's own word (聚焦) is done to, which is its contents.
 OWN_WORD_WHAT = re.compile("是([\u4e00-\u9fff]{2})什么")
 
 
