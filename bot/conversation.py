@@ -61,9 +61,9 @@ ASKING = re.compile(
 FOLLOW_WORDS = re.compile(
     r"那么|那|对于|对|呢|吗|啊|呀|吧|的|了|是|在|有|还|要|应该|应当|需要|怎么样|怎么|如何|什么|啥|哪些|哪个|哪|谁|"
     r"为什么|为啥|为何|主要|具体|一下|说说|讲讲|详细|人|些|个|都|又|再|呢|么|讲话|里|中|上|方面|"
-    r"下面|下边|底下|分了|分为|分成|包括|包含|几[条点项个]|内容"  # what a point holds: 第二点下面分了哪几条
+    r"下面|下边|底下|分了|分为|分成|包括|包含|几[条点项个]|内容"  # what a point holds: 第三项底下包括什么
 )
-# A follow-up asking what an item holds (第五个下面有几点): the next bare ordinal is among its own points.
+# A follow-up asking what an item holds (第三项底下包括什么): the next bare ordinal is among its own points.
 BELOW = re.compile(r"下面|下边|底下|分了|分为|分成|包括|包含|有几[条点项个]|有哪几|有哪些")
 TOPIC_LETTERS = 3
 # What the speech goes on to say after the part just shown (接下来讲了什么, 讲完问题之后说了啥).
@@ -403,7 +403,7 @@ def _ordinal_item(service: Service, typed: str, context: Context, named: list[st
     if found is None or (not named and _names_a_topic(rest) and _speech_words(service, rest)):
         return None
     if not named and _named_list(service, rest, context, shown_only=True) is not None:
-        return None  # 最后一个表率: an item of the list so named, which _listed_item reads
+        return None  # 最后一个X: an item of the list so named, which _listed_item reads
     lists, entries, index_of = service.matcher.lists, service.kb.entries, service.matcher.index.index_of
     marker = found.group("mark")
     at = index_of[context.entry_id]
@@ -459,13 +459,13 @@ def _listed_item(service: Service, typed: str, context: Context, named: list[str
     n = _place(found)
     rest = typed[: found.start()] + typed[found.end() :]
     named_list = _named_list(service, rest, context) if n else None
-    if named_list is not None:  # 第二个表率: the list the words name
+    if named_list is not None:  # 第二个X: the list the words name
         return service.list_item(named_list, n)
     return service.list_item(context.entry_id, n) if n else None
 
 
 def _named_list(service: Service, rest: str, context: Context, shown_only: bool = False) -> str | None:
-    """The list (lists.yaml, by its entry) that a follow-up's words name (表率 in 最后一个表率): one list whose
+    """The list (lists.yaml, by its entry) that a follow-up's words name (X in 最后一个X): one list whose
     label holds them, or of several (or always, with `shown_only`), the one whose items the entry just shown
     holds; never the shown entry's own."""
     words = [w for w in service.matcher.index.lexicon.tokens(normalize(rest)) if len(w) >= 2]
@@ -474,7 +474,9 @@ def _named_list(service: Service, rest: str, context: Context, shown_only: bool 
         entry = service.kb[context.entry_id]
         shown = normalize(entry.answer + "".join(entry.quotes))
         naming = [e for e in naming if _holds_items(shown, service.speech_lists[e][1])]
-    if len(naming) > 1:  # … and of those, the one whose label ends in the word: a list of 表率, not of 讲
+    if (
+        len(naming) > 1
+    ):  # … and of those, the one whose label ends in the word: a list of X, not of the Y each X holds
         naming = [e for e in naming if service.speech_lists[e][0].endswith(tuple(words))] or naming
     return naming[0] if len(naming) == 1 and naming[0] != context.entry_id else None
 

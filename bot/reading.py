@@ -32,7 +32,7 @@ ROLE_REQUEST = re.compile(
     r"(要求|要做|该做|怎么做|做什么|干什么|干啥|做啥|职责|责任|任务|应该|应当|需要|注意|怎么办|有啥要|有什么要|提了|带头)"
 )
 DUTY = re.compile(r"(要|必须|应当|务必|带头|坚持|切实|不能|不得|严禁|做到)")
-# How a request for the speech's words is framed (讲话原话怎么说, 我想引用, 写材料用): no words of what is asked.
+# How a request for the speech's words is framed (原文是什么, 想引用): no words of what is asked.
 FRAMING = re.compile(
     r"讲话|原话|原文|原句|怎么说的?|怎么讲的?|咋说的?|(?:想|要|直接)?引用|给我|帮我|我想|想讲讲|讲讲|说说|写材料|材料里|稿子?里"
 )

@@ -51,7 +51,7 @@ WHO_SPOKE = re.compile(
     r"(?:讲话人|讲话的人|讲话者|发言人|作报告的人)[^。？！]{0,12}(?:是谁|叫什么|名字)|(?:是)?谁(?:讲|作|做)的(?:这篇)?(?:讲话|报告)|这是谁的讲话"
     r"|^(?:这篇|这次)?讲话的是谁"
 )
-# A task the bot does not do, however much of the speech it quotes: translating it (翻译成英文, 用英语怎么说).
+# A task the bot does not do, however much of the speech it quotes: translating it (译成日文, 英语翻译).
 TRANSLATION = re.compile(r"翻译成|译成|翻成[英日法俄德]|(?:用|的)英[文语](?:怎么|是|翻译)|英[文语]翻译")
 # A long message: its clauses that ask something (the rest tells who asks and why) are asked again alone.
 LONG_MESSAGE_CHARS = 40

@@ -93,11 +93,11 @@ def test_asking_what_an_item_holds_makes_its_points_the_next_ordinals_list(
     )
     n = [entries[i].id for i in lists.items(service.matcher.index.index_of[parent])].index(item) + 1
     ordinal = "一二三四五六七八九"[n - 1]
-    assert shown_after(service, parent, f"第{ordinal}个下面分了哪几条", "第二条") == [item, points[1]]
+    assert shown_after(service, parent, f"第{ordinal}个底下包括哪些", "第二条") == [item, points[1]]
 
 
 def test_an_ordinal_with_a_word_naming_a_list_the_shown_section_retells_is_an_item_of_that_list() -> None:
-    """最后一个表率 after a section that retells a list of 表率 (lists.yaml, kept with a term of its own): that
+    """最后一个X after a section that retells a list of X (lists.yaml, kept with a term of its own): that
     list's last item, not the section's last sibling."""
     from bot.conversation import _holds_items
 
@@ -117,7 +117,7 @@ def test_an_ordinal_with_a_word_naming_a_list_the_shown_section_retells_is_an_it
     assert found, "the pack has no section retelling a list named like another"
     section, _, word, last = found[0]
     context = Context(section, service.kb[section].title, NOW)
-    answered, _ = follow(service, f"最后一个{word}具体要求什么", context, NOW)
+    answered, _ = follow(service, f"倒数第一个{word}是怎么要求的", context, NOW)
     assert answered.reply.outcome == "item" and answered.reply.hits[0].word == last
 
 
@@ -135,7 +135,7 @@ def test_asking_for_the_original_words_shows_the_same_entry(pack: Path) -> None:
     _, items = a_list(service)
     assert shown_after(service, items[1], "原文怎么说", "这是在哪一部分") == [items[1], items[1]]
     # A longer message pointing back at what was shown (这是, 同一段) asks the same, however long it is.
-    assert shown_after(service, items[1], "这是讲话哪一部分的内容？标题又是怎么写的呢？") == [items[1]]
+    assert shown_after(service, items[1], "这一条出自哪一部分，那部分的标题是什么呀") == [items[1]]
     assert shown_after(service, items[1], "同一段原文是什么") == [items[1]]
 
 

@@ -284,20 +284,20 @@ def test_a_spoken_message_without_punctuation_is_read_by_its_asking_part(tmp_pat
     """Voice input writes spaces, not commas: the words before the space tell who asks, not what."""
     service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
     alone = service.ask("讲话有没有说到值班制度")
-    spoken = service.ask("我是退休的老同志眼神不好打字也慢 讲话有没有说到值班制度")
+    spoken = service.ask("我在外面跑车只能用手机语音打的字 讲话有没有说到值班制度")
     assert alone.entry_id == "part-2"
     assert spoken.answered and spoken.entry_id == "part-2"
-    assert spoken.question == "我是退休的老同志眼神不好打字也慢 讲话有没有说到值班制度"
+    assert spoken.question == "我在外面跑车只能用手机语音打的字 讲话有没有说到值班制度"
 
 
 def test_a_colloquial_question_for_a_date_finds_the_sentence_that_gives_one(tmp_path: Path) -> None:
     """Asked for a figure or a date in everyday words, the question is searched among the sentences that give
     one, and needs fewer of its words to be the speech's; the same words asking for no figure stay declined."""
     service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
-    dated = service.ask("想打听下汛前安全检查到底哪天之前得弄好呀")
+    dated = service.ask("汛前安全检查这事得赶在哪天之前弄好呀")
     assert dated.answered and dated.reply.outcome == "digest"
     assert [h.word for h in dated.reply.hits] == ["各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"]
-    assert not service.ask("汛前安全检查到底得弄好没有呀").answered
+    assert not service.ask("汛前安全检查这事得弄好没有呀").answered
 
 
 @pytest.mark.parametrize("pack", PACKS)
@@ -311,9 +311,9 @@ def test_a_translation_is_declined_with_what_the_bot_does(pack: Path) -> None:
 
 
 def test_a_request_for_the_speechs_words_is_searched_by_what_it_names_not_how_it_asks(tmp_path: Path) -> None:
-    """我想引用…的原话，讲话原文怎么说的: the framing (引用, 原话, 原文, 怎么说) is no word of what is asked."""
+    """…的原话给我，原文怎么说的: the framing (引用, 原话, 原文, 怎么说) is no word of what is asked."""
     service = Service.load(write_kb(tmp_path / "kb", FOCUS_ENTRIES, FOCUS_SPEECH))
-    asked = service.ask("我想引用讲话里隐患立即整改的原话，讲话原文怎么说的")
+    asked = service.ask("讲话里隐患立即整改的原话给我，原文怎么说的")
     assert asked.answered and [h.word for h in asked.reply.hits] == [
         "各单位要在5月15日前完成汛前安全检查，发现隐患立即整改。"
     ]

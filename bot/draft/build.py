@@ -368,7 +368,7 @@ class _Builder:
 
     def _heading_items(self, phrase: str) -> tuple[list[str], str]:
         """The points of a heading that quotes a counted slogan and has as many points as it counts
-        (（二）牢记“三个务必”… then 首先，务必…；其次，…；最后，…): they are its items, the heading their evidence."""
+        (（二）牢记“三个X”… then 首先，…；其次，…；最后，…): they are its items, the heading their evidence."""
         counted = _counted_slogan(phrase)
         want = COUNTS.get(counted.group("n"), 0) if counted else 0
         heads = list(self.outline.headings)

@@ -69,7 +69,7 @@ ANSWER_KINDS = (
         re.compile(f"{_NUMERAL}+(?:万|元|%|分|个百分点|人|名|辆|台|家|所|套)|百分之"),
         "amount",
     ),
-    (  # how many times a thing is done: 开几次, 搞多少场 (a speech of the genre asks for it, seldom counts it);
+    (  # how many times a thing is done: 办几场, 搞多少轮 (a speech of the genre asks for it, seldom counts it);
         # not 讲话提到了几次, which counts the speech's own words
         re.compile(
             "(?<![哪每第])(?<!提到了|出现了|提及了)(?<!提到|提了|说了|讲了|出现|提及)(?:几|多少)(?:次|场|回|轮)"

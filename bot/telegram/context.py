@@ -22,7 +22,7 @@ from bot.library import Library
 from bot.logs import user_text
 from bot.matching import Match
 from bot.quiz import Question
-from bot.service import Service
+from bot.service import Answered, Service
 from bot.settings import Settings
 from bot.storage import Exchange, Store
 from bot.study import Study
@@ -160,6 +160,17 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     @property
     def flood(self) -> FloodGate:
         return _required(self.bot_data.flood, "flood")
+
+    def log_answer(self, update: object, reply: str, question: str, answered: Answered) -> None:
+        """Queue a question's exchange: what was sent for it, and the service's answer (its match, entry)."""
+        self.log(
+            update,
+            reply,
+            question=question,
+            match=answered.match,
+            entry_id=answered.entry_id,
+            answered=answered.answered,
+        )
 
     def log(
         self,

@@ -95,14 +95,7 @@ async def answer_in_context(update: Update, context: BotContext, asked: str) -> 
     sent: list[int] = []
     shown = await reply_with(update.effective_message, answered.reply, sent=sent)
     context.remember(update, now_shown, sent)
-    context.log(
-        update,
-        shown,
-        question=asked,
-        match=answered.match,
-        entry_id=answered.entry_id,
-        answered=answered.answered,
-    )
+    context.log_answer(update, shown, asked, answered)
 
 
 async def guest(update: Update, context: BotContext) -> None:
@@ -121,14 +114,7 @@ async def guest(update: Update, context: BotContext) -> None:
         input_message_content=InputTextMessageContent(text, parse_mode=ParseMode.HTML),
     )
     await context.bot.answer_guest_query(message.guest_query_id, result)
-    context.log(
-        update,
-        text,
-        question=asked,
-        match=answered.match,
-        entry_id=answered.entry_id,
-        answered=answered.answered,
-    )
+    context.log_answer(update, text, asked, answered)
 
 
 async def ask(update: Update, context: BotContext) -> None:

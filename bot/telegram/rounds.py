@@ -74,13 +74,9 @@ async def leave(update: Update, context: BotContext) -> None:
 async def round_command(update: Update, context: BotContext) -> None:
     """/round [N] [minutes] (group admins): N quiz polls at once from the chat's speech, spread over its
     parts, each closing by itself; /round off cancels the open one."""
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     message = update.effective_message
-    if chat.type == Chat.PRIVATE:
-        await _say(update, context, texts.ROUND_GROUP_ONLY, answered=False)
-        return
-    if not await is_chat_admin(context, chat.id, user.id if user else None):
-        await _say(update, context, texts.ROUND_ADMINS_ONLY, answered=False)
+    if not await _group_admin(update, context, texts.ROUND_GROUP_ONLY, texts.ROUND_ADMINS_ONLY):
         return
     args = [without_mention(a, context.bot.username) for a in (context.args or ())]
     parsed = parse_round_args([a for a in args if a])
@@ -127,6 +123,18 @@ async def round_command(update: Update, context: BotContext) -> None:
 async def _say(update: Update, context: BotContext, text: str, *, answered: bool = True) -> None:
     await reply_html(update.effective_message, text)
     context.log(update, text, answered=answered)
+
+
+async def _group_admin(update: Update, context: BotContext, group_only: str, admins_only: str) -> bool:
+    """Whether a command for group admins may go on; if not, the person is told why (a group's, an admin's)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat.type == Chat.PRIVATE:
+        await _say(update, context, group_only, answered=False)
+        return False
+    if not await is_chat_admin(context, chat.id, user.id if user else None):
+        await _say(update, context, admins_only, answered=False)
+        return False
+    return True
 
 
 def schedule_close(application: Application, current: Round, *, now: datetime | None = None) -> None:
@@ -232,12 +240,8 @@ async def report(update: Update, context: BotContext) -> None:
     """/report (group admins): the group's 学习台账 as a spreadsheet, sent as a document."""
     from bot.ledger import build_ledger, write_xlsx
 
-    chat, user = update.effective_chat, update.effective_user
-    if chat.type == Chat.PRIVATE:
-        await _say(update, context, texts.REPORT_GROUP_ONLY, answered=False)
-        return
-    if not await is_chat_admin(context, chat.id, user.id if user else None):
-        await _say(update, context, texts.REPORT_ADMINS_ONLY, answered=False)
+    chat = update.effective_chat
+    if not await _group_admin(update, context, texts.REPORT_GROUP_ONLY, texts.REPORT_ADMINS_ONLY):
         return
     data = context.bot_data
     services = list(data.packs.services.values()) if data.packs else [context.library]
